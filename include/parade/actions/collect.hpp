@@ -1,0 +1,32 @@
+// collect(): runs the chain and returns all elements in order.
+#pragma once
+
+#include <vector>
+
+#include "parade/dataset.hpp"
+#include "parade/detail/action.hpp"
+
+namespace parade {
+
+// Runs the chain on all workers; returns its elements in dataset order.
+//   std::vector<std::int64_t> v = parade::range(0, 5).collect();
+template <class T>
+std::vector<T> dataset<T>::collect(run_options o) const {
+  return detail::run_action(o, [&](detail::run_state& rs) {
+    std::vector<T> result;
+    auto e = detail::close(rs, node_->compile(rs));
+    // Workers fill chunks in parallel; one ordered stage appends them in
+    // sequence, so order is kept without serializing the work.
+    detail::add_ordered_stage(e, "collect", [&result](detail::token& t) {
+      if (auto* items = t.items<T>()) {
+        if (result.empty()) result = std::move(*items);
+        else result.insert(result.end(), std::make_move_iterator(items->begin()), std::make_move_iterator(items->end()));
+      }
+      t.data.reset();
+    });
+    detail::run_segment(rs, e);
+    return result;
+  });
+}
+
+}  // namespace parade

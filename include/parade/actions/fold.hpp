@@ -1,0 +1,66 @@
+// fold(zero, f): combines all elements with an associative f.
+#pragma once
+
+#include <type_traits>
+
+#include "parade/dataset.hpp"
+#include "parade/detail/action.hpp"
+
+namespace parade {
+namespace detail {
+
+// Folds one token's elements, starting from zero; the token then carries the
+// partial result.
+template <class T, class Fn>
+class fold_sink final : public sink<T> {
+ public:
+  fold_sink(step_stats& st, const T& zero, Fn f) : stats_(st), zero_(zero), f_(std::move(f)), acc_(zero) {}
+  void consume(std::span<T> items) override {
+    stats_.in.fetch_add(items.size(), std::memory_order_relaxed);
+    guarded(stats_, [&] {
+      for (auto& x : items) acc_ = f_(std::move(acc_), std::move(x));
+    });
+  }
+  void end_token(token& t) override {
+    std::vector<T> v;
+    v.push_back(std::move(acc_));
+    acc_ = zero_;
+    t.set_items(std::move(v));
+  }
+
+ private:
+  step_stats& stats_;
+  T zero_;
+  Fn f_;
+  T acc_;
+};
+
+}  // namespace detail
+
+// Combines all elements with f(T, T) -> T, starting from zero. f must be
+// associative and zero neutral; f need not be commutative: each chunk is
+// folded on a worker, and the chunks' results are combined in input order.
+//   parade::range(1, 101).fold(std::int64_t{0}, std::plus<>{});  // 5050
+template <class T>
+template <class Fn>
+T dataset<T>::fold(T zero, Fn f, run_options o) const {
+  static_assert(std::is_invocable_r_v<T, Fn&, T&&, T&&>, "fold needs f(T, T) -> T");
+  return detail::run_action(o, [&](detail::run_state& rs) {
+    auto e = node_->compile(rs);
+    auto& stats = rs.add_step("fold", "fold");
+    e.steps.push_back(&stats);
+    detail::add_terminal(e, stats.name, SIZE_MAX, [&stats, zero, f] {
+      return std::make_shared<detail::fold_sink<T, Fn>>(stats, zero, f);
+    });
+    T result = zero;
+    detail::add_ordered_stage(e, "fold", [&](detail::token& t) {
+      if (auto* items = t.items<T>())
+        for (auto& x : *items) result = detail::guarded(stats, [&] { return f(std::move(result), std::move(x)); });
+      t.data.reset();
+    });
+    detail::run_segment(rs, e);
+    return result;
+  });
+}
+
+}  // namespace parade

@@ -1,0 +1,61 @@
+// for_each(f): runs the chain and calls f on every element, on the workers.
+#pragma once
+
+#include "parade/dataset.hpp"
+#include "parade/detail/action.hpp"
+
+namespace parade {
+namespace detail {
+
+template <class T, class Fn, class Make>
+class for_each_sink final : public sink<T> {
+ public:
+  for_each_sink(step_stats& st, Fn f, Make make) : stats_(st), f_(std::move(f)), ctx_(std::move(make)) {}
+  void consume(std::span<T> items) override {
+    stats_.in.fetch_add(items.size(), std::memory_order_relaxed);
+    if (items.empty()) return;
+    guarded(stats_, [&] {
+      for (auto& x : items) call_user<Make>(f_, ctx_, std::move(x));
+    });
+  }
+
+ private:
+  step_stats& stats_;
+  Fn f_;
+  context_slot<Make> ctx_;
+};
+
+template <class T, class Fn, class Make>
+void for_each_impl(const node<T>& n, Fn f, Make make, const run_options& o) {
+  run_action(o, [&](run_state& rs) {
+    auto e = n.compile(rs);
+    auto& stats = rs.add_step("for_each", "for_each");
+    e.steps.push_back(&stats);
+    add_terminal(e, stats.name, SIZE_MAX, [&stats, f, make] {
+      return std::make_shared<for_each_sink<T, Fn, Make>>(stats, f, make);
+    });
+    run_segment(rs, e);
+  });
+}
+
+}  // namespace detail
+
+// Calls f(element) for every element, on all workers in parallel (in no
+// particular order). f must be safe to call from several threads at once.
+template <class T>
+template <class Fn>
+void dataset<T>::for_each(Fn f, run_options o) const {
+  static_assert(std::is_invocable_v<Fn&, T&&>, "for_each needs f(const T&)");
+  detail::for_each_impl(*node_, std::move(f), detail::no_context{}, o);
+}
+
+// With a worker context: f(const T&, Ctx&).
+template <class T>
+template <class Fn, class Make>
+void dataset<T>::for_each(Fn f, context_factory<Make> c, run_options o) const {
+  using Ctx = std::decay_t<std::invoke_result_t<Make&>>;
+  static_assert(std::is_invocable_v<Fn&, T&&, Ctx&>, "for_each with a context needs f(const T&, Ctx&)");
+  detail::for_each_impl(*node_, std::move(f), std::move(c.make), o);
+}
+
+}  // namespace parade

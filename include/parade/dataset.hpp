@@ -1,0 +1,54 @@
+// parade::dataset<T>: a cheap, copyable handle to a step of a lazy plan.
+// Building a chain does no work; an action runs it on all cores.
+//
+// One declaration per operation; each is defined in its own header under
+// ops/ or actions/ (include <parade/parade.hpp> to get them all).
+#pragma once
+
+#include <cstddef>
+#include <memory>
+#include <optional>
+#include <utility>
+#include <vector>
+
+#include "parade/context.hpp"
+#include "parade/detail/node.hpp"
+#include "parade/options.hpp"
+
+namespace parade {
+
+template <class T>
+class dataset {
+ public:
+  using value_type = T;
+
+  explicit dataset(std::shared_ptr<const detail::node<T>> node) : node_(std::move(node)) {}
+
+  // ---- element-wise operations (order kept) -------------------------------
+  template <class Fn> auto map(Fn f, op_options o = {}) const;
+  template <class Fn, class Make> auto map(Fn f, context_factory<Make> c, op_options o = {}) const;
+  template <class U = void, class Fn> auto flat_map(Fn f, op_options o = {}) const;
+  template <class U = void, class Fn, class Make>
+  auto flat_map(Fn f, context_factory<Make> c, op_options o = {}) const;
+  template <class Fn> dataset<T> filter(Fn pred, op_options o = {}) const;
+  template <class Fn, class Make> dataset<T> filter(Fn pred, context_factory<Make> c, op_options o = {}) const;
+  dataset<std::vector<T>> batch(std::size_t n, op_options o = {}) const;
+
+  // ---- keyed operations (barriers) -----------------------------------------
+  auto group_by_key(op_options o = {}) const;
+  template <class Fn> dataset<T> reduce_by_key(Fn f, op_options o = {}) const;
+
+  // ---- actions: run the chain and block ------------------------------------
+  std::vector<T> collect(run_options o = {}) const;
+  std::size_t count(run_options o = {}) const;
+  template <class Fn> void for_each(Fn f, run_options o = {}) const;
+  template <class Fn, class Make> void for_each(Fn f, context_factory<Make> c, run_options o = {}) const;
+  template <class Fn> T fold(T zero, Fn f, run_options o = {}) const;
+
+  const std::shared_ptr<const detail::node<T>>& node() const { return node_; }
+
+ private:
+  std::shared_ptr<const detail::node<T>> node_;
+};
+
+}  // namespace parade

@@ -1,0 +1,31 @@
+// Runs segments: a source and a chain of stages, on the run's workers, with a
+// bounded number of tokens in flight. Not API. Defined in src/executor.cpp.
+#pragma once
+
+#include <cstddef>
+#include <functional>
+#include <vector>
+
+#include "parade/detail/plan.hpp"
+#include "parade/detail/run.hpp"
+
+namespace parade::detail {
+
+// Runs one segment to its end (or to the run's stop). Threading contract:
+//  - source.next(): under the scheduler lock for splittable sources; for
+//    serial ones, one call at a time outside the lock, in token order.
+//  - stage_instance::process(): parallel across instances, never concurrently
+//    on one instance; an ordered stage sees tokens in sequence order, one at
+//    a time. Every token passes every stage, the empty `last` one included.
+//  - stage instances are destroyed on the calling thread after all workers
+//    have left, on success, failure and cancel alike.
+// Failures are recorded in `rs` (the caller's finish() throws them).
+void execute_segment(run_state& rs, source_def& source,
+                     std::vector<stage_def>& stages);
+
+// Calls fn(i) for i in [0, n) on up to `workers` threads; stops early when the
+// run stops. An exception from fn fails the run as step `step`.
+void parallel_for(run_state& rs, std::size_t n, const std::string& step,
+                  const std::function<void(std::size_t)>& fn);
+
+}  // namespace parade::detail

@@ -1,0 +1,90 @@
+// A splittable source over indices [0, n): any worker takes the next range.
+// Shared by range() and from(). Not API.
+#pragma once
+
+#include <algorithm>
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "parade/detail/node.hpp"
+
+namespace parade::detail {
+
+class index_source final : public source_def {
+ public:
+  index_source(std::int64_t n, std::size_t max_chunk) : n_(n), max_chunk_(max_chunk) {}
+  bool serial() const override { return false; }
+  bool next(token& t, std::size_t n) override {
+    if (pos_ >= n_) return false;
+    t.begin = pos_;
+    t.end = std::min<std::int64_t>(n_, pos_ + std::int64_t(n));
+    t.source_items = std::uint64_t(t.end - t.begin);
+    pos_ = t.end;
+    return true;
+  }
+  std::size_t max_chunk() const override { return max_chunk_; }
+  std::optional<std::uint64_t> length() const override { return std::uint64_t(n_); }
+
+ private:
+  std::int64_t n_, pos_ = 0;
+  std::size_t max_chunk_;
+};
+
+// Reads index tokens: fill(buf, begin, count) writes `count` elements.
+template <class T, class Fill>
+class index_reader final : public reader_base {
+ public:
+  index_reader(run_state& rs, step_stats& stats, sink<T>& out, Fill fill, bool count_in = true)
+      : rs_(rs), stats_(stats), out_(out), fill_(std::move(fill)), count_in_(count_in) {}
+  void process(token& t) override {
+    constexpr std::int64_t b = std::int64_t(batch_size<T>());
+    out_.begin_token(t);
+    for (std::int64_t i = t.begin; i < t.end; i += b) {
+      if (rs_.stopped()) throw stop_signal{};
+      std::size_t n = std::size_t(std::min(b, t.end - i));
+      buf_.clear();
+      fill_(buf_, i, n);
+      if (count_in_) stats_.in.fetch_add(n, std::memory_order_relaxed);
+      stats_.out.fetch_add(n, std::memory_order_relaxed);
+      out_.consume(std::span<T>(buf_));
+    }
+    out_.end_token(t);
+  }
+
+ private:
+  run_state& rs_;
+  step_stats& stats_;
+  sink<T>& out_;
+  Fill fill_;
+  bool count_in_;
+  std::vector<T> buf_;
+};
+
+// A source node over [0, n) whose elements come from fill().
+template <class T, class Fill>
+class index_node final : public node<T> {
+ public:
+  index_node(std::int64_t n, Fill fill, source_options o, const char* kind)
+      : n_(n), fill_(std::move(fill)), o_(std::move(o)), kind_(kind) {}
+  open_end<T> compile(run_state& rs) const override {
+    auto& stats = rs.add_step(o_.name.empty() ? kind_ : o_.name, kind_, std::uint64_t(n_));
+    open_end<T> e;
+    e.source = std::make_shared<index_source>(n_, chunk_limit<T>());
+    e.name = stats.name;
+    e.steps.push_back(&stats);
+    e.make = [&rs, &stats, fill = fill_](sink<T>& out) -> std::unique_ptr<reader_base> {
+      return std::make_unique<index_reader<T, Fill>>(rs, stats, out, fill);
+    };
+    return e;
+  }
+
+ private:
+  std::int64_t n_;
+  Fill fill_;
+  source_options o_;
+  const char* kind_;
+};
+
+}  // namespace parade::detail

@@ -1,0 +1,257 @@
+// Shared machinery of the keyed barriers (group_by_key, reduce_by_key):
+// per-worker hash tables split into P partitions, a parallel merge of
+// partition p across workers, then output in ascending key order when the
+// key has `<`. Not API.
+//
+// Layout for spilling (a later issue): a partition is the unit that is merged,
+// sorted and handed on, so a partition can be sorted and written as a run.
+#pragma once
+
+#include <absl/container/flat_hash_map.h>
+#include <absl/hash/hash.h>
+
+#include <algorithm>
+#include <concepts>
+#include <memory>
+#include <mutex>
+#include <queue>
+#include <utility>
+#include <vector>
+
+#include "parade/detail/index_source.hpp"
+#include "parade/detail/node.hpp"
+
+namespace parade::detail {
+
+template <class T>
+struct pair_traits {
+  static constexpr bool is_pair = false;
+};
+template <class K, class V>
+struct pair_traits<std::pair<K, V>> {
+  static constexpr bool is_pair = true;
+  using key = K;
+  using value = V;
+};
+
+template <class K>
+concept ordered_key = requires(const K& a, const K& b) {
+  { a < b } -> std::convertible_to<bool>;
+};
+
+// Number of hash partitions: a few per worker so the merge balances.
+inline std::size_t partitions_for(std::size_t workers) { return std::clamp<std::size_t>(workers * 4, 4, 256); }
+
+// Partition of a key from the top bits of its hash (the table uses the low
+// ones, so the two do not correlate).
+template <class K>
+std::size_t partition_of(const K& k, std::size_t parts) {
+  std::uint64_t h = absl::Hash<K>{}(k);
+  return std::size_t(((h >> 32) * parts) >> 32);
+}
+
+template <class K, class A>
+using table = absl::flat_hash_map<K, A>;
+
+// One worker slot's partitioned table; `Ops` says how a value enters an
+// accumulator (Ops::add(A&, V&&, seq) and Ops::make(V&&, seq)).
+template <class K, class V, class A, class Ops>
+class keyed_terminal final : public sink<std::pair<K, V>> {
+ public:
+  keyed_terminal(step_stats& st, std::size_t parts, Ops ops) : stats_(st), parts_(parts), ops_(std::move(ops)) {}
+  void begin_token(const token& t) override { seq_ = t.seq; }
+  void consume(std::span<std::pair<K, V>> in) override {
+    stats_.in.fetch_add(in.size(), std::memory_order_relaxed);
+    guarded(stats_, [&] {
+      for (auto& kv : in) {
+        auto& part = parts_[partition_of(kv.first, parts_.size())];
+        auto it = part.find(kv.first);
+        if (it == part.end())
+          part.emplace(std::move(kv.first), ops_.make(std::move(kv.second), seq_));
+        else
+          ops_.add(it->second, std::move(kv.second), seq_);
+      }
+    });
+  }
+  std::vector<table<K, A>>& parts() { return parts_; }
+
+ private:
+  step_stats& stats_;
+  std::vector<table<K, A>> parts_;
+  Ops ops_;
+  std::uint64_t seq_ = 0;
+};
+
+// The finished barrier: sorted pieces whose concatenation is the output.
+template <class E>
+struct pieces {
+  std::vector<std::vector<E>> parts;
+  std::vector<std::size_t> offsets;  // prefix sums of sizes
+  std::size_t size() const { return offsets.empty() ? 0 : offsets.back(); }
+  void index() {
+    offsets.assign(1, 0);
+    for (auto& p : parts) offsets.push_back(offsets.back() + p.size());
+  }
+};
+
+// Merges P key-sorted runs (keys unique across runs) into ~R sorted pieces in
+// parallel: splitters sampled from the runs cut the key space, and each piece
+// k-way merges its slice of every run.
+template <class K, class E>
+pieces<E> merge_sorted_runs(run_state& rs, std::vector<std::vector<E>>& runs, const std::string& step) {
+  pieces<E> out;
+  std::size_t total = 0;
+  for (auto& r : runs) total += r.size();
+  std::size_t want = std::max<std::size_t>(1, std::min<std::size_t>(rs.workers() * 4, total / 4096 + 1));
+  std::vector<K> samples;
+  if (want > 1)
+    for (auto& r : runs)
+      for (std::size_t k = 1; k <= want; ++k)
+        if (!r.empty()) samples.push_back(r[std::min(r.size() - 1, r.size() * k / (want + 1))].first);
+  std::sort(samples.begin(), samples.end());
+  std::vector<K> splitters;
+  for (std::size_t k = 1; k < want && !samples.empty(); ++k) splitters.push_back(samples[samples.size() * k / want]);
+  splitters.erase(std::unique(splitters.begin(), splitters.end(),
+                              [](const K& a, const K& b) { return !(a < b) && !(b < a); }),
+                  splitters.end());
+  std::size_t npieces = splitters.size() + 1;
+  // bounds[r][i]: where piece i starts in run r.
+  std::vector<std::vector<std::size_t>> bounds(runs.size());
+  for (std::size_t r = 0; r < runs.size(); ++r) {
+    bounds[r].push_back(0);
+    for (auto& s : splitters) {
+      auto it = std::lower_bound(runs[r].begin(), runs[r].end(), s,
+                                 [](const E& e, const K& k) { return e.first < k; });
+      bounds[r].push_back(std::size_t(it - runs[r].begin()));
+    }
+    bounds[r].push_back(runs[r].size());
+  }
+  out.parts.resize(npieces);
+  parallel_for(rs, npieces, step, [&](std::size_t i) {
+    auto& dst = out.parts[i];
+    using cursor = std::pair<std::size_t, std::size_t>;  // run, index
+    auto greater = [&](const cursor& a, const cursor& b) { return runs[b.first][b.second].first < runs[a.first][a.second].first; };
+    std::priority_queue<cursor, std::vector<cursor>, decltype(greater)> heap(greater);
+    std::size_t n = 0;
+    for (std::size_t r = 0; r < runs.size(); ++r) {
+      n += bounds[r][i + 1] - bounds[r][i];
+      if (bounds[r][i] < bounds[r][i + 1]) heap.push({r, bounds[r][i]});
+    }
+    dst.reserve(n);
+    while (!heap.empty()) {
+      auto [r, k] = heap.top();
+      heap.pop();
+      dst.push_back(std::move(runs[r][k]));
+      if (k + 1 < bounds[r][i + 1]) heap.push({r, k + 1});
+    }
+  });
+  out.index();
+  return out;
+}
+
+// Source node over a finished barrier: splittable, elements moved out (each
+// run reads its own result once).
+template <class E>
+open_end<E> pieces_source(run_state& rs, step_stats& stats, std::shared_ptr<pieces<E>> data) {
+  struct fill_t {
+    std::shared_ptr<pieces<E>> d;
+    void operator()(std::vector<E>& buf, std::int64_t i, std::size_t n) const {
+      auto pos = std::size_t(i);
+      std::size_t p = std::size_t(std::upper_bound(d->offsets.begin(), d->offsets.end(), pos) - d->offsets.begin()) - 1;
+      while (n > 0) {
+        std::size_t off = pos - d->offsets[p];
+        std::size_t take = std::min(n, d->parts[p].size() - off);
+        auto b = d->parts[p].begin() + std::ptrdiff_t(off);
+        buf.insert(buf.end(), std::make_move_iterator(b), std::make_move_iterator(b + std::ptrdiff_t(take)));
+        n -= take;
+        pos += take;
+        ++p;
+      }
+    }
+  };
+  open_end<E> e;
+  auto n = std::int64_t(data->size());
+  e.source = std::make_shared<index_source>(n, chunk_limit<E>());
+  e.name = stats.name;
+  e.make = [&rs, &stats, fill = fill_t{std::move(data)}](sink<E>& out) -> std::unique_ptr<reader_base> {
+    return std::make_unique<index_reader<E, fill_t>>(rs, stats, out, fill, /*count_in=*/false);
+  };
+  return e;
+}
+
+// Runs a keyed barrier: the parent's segment into per-slot tables, the merge,
+// the ordering. finish(A&&) -> output value; combine(A&, A&&) merges two
+// accumulators of one key.
+template <class K, class V, class A, class Out, class Ops, class Combine, class Finish>
+open_end<std::pair<K, Out>> run_keyed(run_state& rs, open_end<std::pair<K, V>> up, const op_options& o,
+                                      const char* kind, Ops ops, Combine combine, Finish finish) {
+  using term_t = keyed_terminal<K, V, A, Ops>;
+  using E = std::pair<K, Out>;
+  auto& stats = rs.add_step(step_name(o, kind), kind);
+  std::size_t P = partitions_for(rs.workers());
+  std::size_t cap = cap_of(o);
+  if (cap != up.cap && cap != SIZE_MAX) up = close(rs, std::move(up));
+  up.steps.push_back(&stats);
+  struct registry {
+    std::mutex m;
+    std::vector<std::shared_ptr<term_t>> all;
+  };
+  auto reg = std::make_shared<registry>();
+  add_terminal(up, stats.name, cap, [reg, &stats, P, ops]() {
+    auto t = std::make_shared<term_t>(stats, P, ops);
+    std::lock_guard lk(reg->m);
+    reg->all.push_back(t);
+    return t;
+  });
+  execute_segment(rs, *up.source, up.stages);
+  for (auto* s : up.steps)
+    if (s != &stats) s->state = 2;
+  if (rs.stopped()) throw stop_signal{};
+
+  // Partition p of every slot merges into one table, P tasks in parallel.
+  std::vector<std::vector<E>> runs(P);
+  parallel_for(rs, P, stats.name, [&](std::size_t p) {
+    auto& slots = reg->all;
+    std::size_t big = 0;
+    for (std::size_t s = 1; s < slots.size(); ++s)
+      if (slots[s]->parts()[p].size() > slots[big]->parts()[p].size()) big = s;
+    table<K, A> merged = std::move(slots[big]->parts()[p]);
+    for (std::size_t s = 0; s < slots.size(); ++s) {
+      if (s == big) continue;
+      auto& other = slots[s]->parts()[p];
+      for (auto it = other.begin(); it != other.end();) {
+        auto node = other.extract(it++);
+        auto found = merged.find(node.key());
+        if (found == merged.end())
+          merged.insert(std::move(node));
+        else
+          guarded(stats, [&] { combine(found->second, std::move(node.mapped())); });
+      }
+      table<K, A>().swap(other);
+    }
+    auto& run = runs[p];
+    run.reserve(merged.size());
+    for (auto it = merged.begin(); it != merged.end();) {
+      auto node = merged.extract(it++);
+      run.emplace_back(std::move(node.key()), guarded(stats, [&] { return finish(std::move(node.mapped())); }));
+    }
+    if constexpr (ordered_key<K>)
+      std::sort(run.begin(), run.end(), [](const E& a, const E& b) { return a.first < b.first; });
+  });
+  reg->all.clear();
+  if (rs.stopped()) throw stop_signal{};
+
+  auto data = std::make_shared<pieces<E>>();
+  if constexpr (ordered_key<K>) {
+    *data = merge_sorted_runs<K, E>(rs, runs, stats.name);
+  } else {
+    data->parts = std::move(runs);
+    data->index();
+  }
+  if (rs.stopped()) throw stop_signal{};
+  auto e = pieces_source<E>(rs, stats, std::move(data));
+  e.steps.push_back(&stats);
+  return e;
+}
+
+}  // namespace parade::detail

@@ -1,0 +1,296 @@
+// Plan nodes and how an action compiles them into segments. Not API.
+//
+// A node<T> compiles into an open_end<T>: a segment whose last part is still
+// open, i.e. a recipe that builds, per worker slot, a chain of fused steps
+// ending in a sink<T> supplied later. Element-wise ops wrap the recipe (no
+// queue, lock or allocation between them); a step with its own worker cap,
+// an ordered step (batch) or a barrier closes the open part into a stage.
+#pragma once
+
+#include <algorithm>
+#include <cstddef>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <span>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "parade/context.hpp"
+#include "parade/detail/executor.hpp"
+#include "parade/detail/plan.hpp"
+#include "parade/detail/run.hpp"
+#include "parade/options.hpp"
+
+namespace parade::detail {
+
+// A stage instance that feeds each token's elements into a fused chain. It
+// keeps the chain's steps (and their contexts) alive.
+class reader_base : public stage_instance {
+ public:
+  void keep(std::shared_ptr<void> p) { keep_.push_back(std::move(p)); }
+
+ private:
+  std::vector<std::shared_ptr<void>> keep_;
+};
+
+template <class T>
+struct open_end {
+  std::shared_ptr<source_def> source;
+  std::vector<stage_def> stages;  // closed stages before the open part
+  // Builds one worker slot's open part, feeding into `out`.
+  std::function<std::unique_ptr<reader_base>(sink<T>& out)> make;
+  std::size_t cap = SIZE_MAX;         // workers for the open part
+  std::string name;                   // for errors outside user code
+  std::vector<step_stats*> steps;     // steps of this segment
+};
+
+// Feeds elements from a vector in cache-sized batches, checking for stop
+// between batches.
+template <class T>
+void feed(run_state& rs, sink<T>& out, std::vector<T>& items) {
+  constexpr std::size_t b = batch_size<T>();
+  for (std::size_t i = 0; i < items.size(); i += b) {
+    if (rs.stopped()) throw stop_signal{};
+    out.consume(std::span<T>(items.data() + i, std::min(b, items.size() - i)));
+  }
+}
+
+// Reads tokens that carry a chunk<T>.
+template <class T>
+class chunk_reader final : public reader_base {
+ public:
+  chunk_reader(run_state& rs, sink<T>& out) : rs_(rs), out_(out) {}
+  void process(token& t) override {
+    out_.begin_token(t);
+    auto in = std::move(t.data);
+    if (in) feed(rs_, out_, static_cast<chunk<T>&>(*in).items);
+    in.reset();
+    out_.end_token(t);
+  }
+
+ private:
+  run_state& rs_;
+  sink<T>& out_;
+};
+
+// Terminal that gathers a token's elements into the token (for the next
+// stage).
+template <class T>
+class collector final : public sink<T> {
+ public:
+  void consume(std::span<T> items) override {
+    buf_.insert(buf_.end(), std::make_move_iterator(items.begin()), std::make_move_iterator(items.end()));
+  }
+  void end_token(token& t) override {
+    t.set_items(std::move(buf_));
+    buf_ = {};
+  }
+
+ private:
+  std::vector<T> buf_;
+};
+
+// Closes the open part into a stage whose output tokens carry chunk<T>, and
+// returns a new, empty open part reading them.
+template <class T>
+open_end<T> close(run_state& rs, open_end<T> up) {
+  stage_def d;
+  d.name = up.name;
+  d.cap = up.cap;
+  d.make = [make = up.make]() -> std::unique_ptr<stage_instance> {
+    auto c = std::make_shared<collector<T>>();
+    auto r = make(*c);
+    r->keep(c);
+    return r;
+  };
+  up.stages.push_back(std::move(d));
+  open_end<T> out;
+  out.source = std::move(up.source);
+  out.stages = std::move(up.stages);
+  out.steps = std::move(up.steps);
+  out.name = up.name;
+  out.make = [&rs](sink<T>& o) -> std::unique_ptr<reader_base> {
+    return std::make_unique<chunk_reader<T>>(rs, o);
+  };
+  return out;
+}
+
+// Ends the open part in a terminal made per slot by make_term() (a
+// shared_ptr<sink<T>>), as a stage of `cap` workers.
+template <class T, class MakeTerm>
+void add_terminal(open_end<T>& up, std::string name, std::size_t cap, MakeTerm make_term) {
+  stage_def d;
+  d.name = std::move(name);
+  d.cap = std::min(up.cap, cap);
+  d.make = [make = up.make, make_term]() -> std::unique_ptr<stage_instance> {
+    auto term = make_term();
+    auto r = make(*term);
+    r->keep(term);
+    return r;
+  };
+  up.stages.push_back(std::move(d));
+}
+
+// Adds a stage that runs once per token, in order, on one worker.
+template <class T, class Fn>
+void add_ordered_stage(open_end<T>& up, std::string name, Fn fn) {
+  struct inst final : stage_instance {
+    Fn fn;
+    explicit inst(Fn f) : fn(std::move(f)) {}
+    void process(token& t) override { fn(t); }
+  };
+  stage_def d;
+  d.name = std::move(name);
+  d.cap = 1;
+  d.ordered = true;
+  d.make = [fn]() -> std::unique_ptr<stage_instance> { return std::make_unique<inst>(fn); };
+  up.stages.push_back(std::move(d));
+}
+
+// Runs a finished segment and marks its steps.
+template <class T>
+void run_segment(run_state& rs, open_end<T>& seg) {
+  for (auto* s : seg.steps) s->state = 1;
+  execute_segment(rs, *seg.source, seg.stages);
+  if (!rs.stopped())
+    for (auto* s : seg.steps) s->state = 2;
+}
+
+// A node of the plan. Immutable once built; shared by dataset handles.
+template <class T>
+class node {
+ public:
+  virtual ~node() = default;
+  virtual open_end<T> compile(run_state& rs) const = 0;
+};
+
+// Resolves op_options::workers (0 = the run's) to a stage cap.
+inline std::size_t cap_of(const op_options& o) { return o.workers ? o.workers : SIZE_MAX; }
+
+// A step's name: the user's, else the op's kind.
+inline std::string step_name(const op_options& o, const char* kind) {
+  return o.name.empty() ? std::string(kind) : o.name;
+}
+
+// Prepares an open end for one more element-wise step with cap `cap`: a step
+// whose cap differs from the open part's starts a stage of its own.
+template <class T>
+open_end<T> prepare(run_state& rs, open_end<T> up, std::size_t cap) {
+  if (cap != up.cap) {
+    up = close(rs, std::move(up));
+    up.cap = cap;
+  }
+  return up;
+}
+
+// Per-slot worker context: made on the slot's first element, destroyed with
+// the slot's chain when the segment ends.
+struct no_context {};
+
+template <class Make>
+class context_slot {
+ public:
+  using type = std::decay_t<std::invoke_result_t<Make&>>;
+  explicit context_slot(Make make) : make_(std::move(make)) {}
+  type& get() {
+    if (!ctx_) ctx_.emplace(make_());
+    return *ctx_;
+  }
+
+ private:
+  Make make_;
+  std::optional<type> ctx_;
+};
+
+template <>
+class context_slot<no_context> {
+ public:
+  explicit context_slot(no_context) {}
+  no_context& get() { return dummy_; }
+
+ private:
+  no_context dummy_;
+};
+
+// Calls a user function with or without the context.
+template <class Make, class Fn, class... A>
+decltype(auto) call_user(Fn& fn, context_slot<Make>& ctx, A&&... a) {
+  if constexpr (std::is_same_v<Make, no_context>)
+    return fn(std::forward<A>(a)...);
+  else
+    return fn(std::forward<A>(a)..., ctx.get());
+}
+
+// Base of an element-wise step's per-slot sink: counters, output buffer,
+// context and the next sink.
+template <class In, class Out, class Make>
+class step_sink : public sink<In> {
+ public:
+  step_sink(run_state& rs, step_stats& stats, sink<Out>& next, Make make)
+      : rs_(rs), stats_(stats), next_(next), ctx_(std::move(make)) {}
+  void begin_token(const token& t) override { next_.begin_token(t); }
+  void end_token(token& t) override { next_.end_token(t); }
+
+ protected:
+  void flush() {
+    if (buf_.empty()) return;
+    stats_.out.fetch_add(buf_.size(), std::memory_order_relaxed);
+    next_.consume(std::span<Out>(buf_));
+    buf_.clear();
+  }
+  // Makes the context before the first element, so a throwing factory fails
+  // this step.
+  void ensure_context() {
+    if constexpr (!std::is_same_v<Make, no_context>) guarded(stats_, [&] { ctx_.get(); });
+  }
+
+  run_state& rs_;
+  step_stats& stats_;
+  sink<Out>& next_;
+  context_slot<Make> ctx_;
+  std::vector<Out> buf_;
+};
+
+// The node of an element-wise step: its compile() adds one fused step to the
+// parent's open part. MakeSink(rs, stats, sink<Out>&) -> shared_ptr<sink<In>>
+// builds the step's per-slot sink.
+template <class In, class Out, class MakeSink>
+class step_node final : public node<Out> {
+ public:
+  step_node(std::shared_ptr<const node<In>> parent, op_options o, const char* kind, MakeSink ms)
+      : parent_(std::move(parent)), o_(std::move(o)), kind_(kind), ms_(std::move(ms)) {}
+  open_end<Out> compile(run_state& rs) const override {
+    auto up = prepare(rs, parent_->compile(rs), cap_of(o_));
+    auto& stats = rs.add_step(step_name(o_, kind_), kind_);
+    open_end<Out> e;
+    e.source = std::move(up.source);
+    e.stages = std::move(up.stages);
+    e.steps = std::move(up.steps);
+    e.steps.push_back(&stats);
+    e.cap = up.cap;
+    e.name = stats.name;
+    e.make = [&rs, &stats, up_make = std::move(up.make), ms = ms_](sink<Out>& out) {
+      auto s = ms(rs, stats, out);
+      auto r = up_make(*s);
+      r->keep(s);
+      return r;
+    };
+    return e;
+  }
+
+ private:
+  std::shared_ptr<const node<In>> parent_;
+  op_options o_;
+  const char* kind_;
+  MakeSink ms_;
+};
+
+template <class In, class Out, class MakeSink>
+std::shared_ptr<const node<Out>> make_step(std::shared_ptr<const node<In>> parent, op_options o,
+                                           const char* kind, MakeSink ms) {
+  return std::make_shared<step_node<In, Out, MakeSink>>(std::move(parent), std::move(o), kind, std::move(ms));
+}
+
+}  // namespace parade::detail

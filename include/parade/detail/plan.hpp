@@ -1,0 +1,143 @@
+// The pieces a run is made of: tokens (chunks with sequence numbers), sinks
+// (per-worker consumers of element batches) and stages (what the scheduler
+// runs). Not API.
+#pragma once
+
+#include <atomic>
+#include <cstddef>
+#include <cstdint>
+#include <exception>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <span>
+#include <string>
+#include <utility>
+#include <vector>
+
+namespace parade::detail {
+
+// Type-erased elements carried by a token.
+struct chunk_base {
+  virtual ~chunk_base() = default;
+};
+template <class T>
+struct chunk final : chunk_base {
+  std::vector<T> items;
+};
+
+// One unit of scheduling. Every stage turns its input token into its output
+// token in place; the sequence number never changes, so ordered stages can put
+// tokens back in input order. The last token of a segment is empty and has
+// `last` set, so stages that carry state across tokens (batch) can flush.
+struct token {
+  std::uint64_t seq = 0;
+  std::int64_t begin = 0, end = 0;    // index range for splittable sources
+  std::unique_ptr<chunk_base> data;   // elements, for everything else
+  std::uint64_t source_items = 0;     // elements the source put in (chunk sizing)
+  std::uint64_t work_ns = 0;          // time spent on this token (chunk sizing)
+  bool last = false;
+
+  template <class T>
+  std::vector<T>* items() {
+    return data ? &static_cast<chunk<T>&>(*data).items : nullptr;
+  }
+  template <class T>
+  void set_items(std::vector<T> v) {
+    auto c = std::make_unique<chunk<T>>();
+    c->items = std::move(v);
+    data = std::move(c);
+  }
+};
+
+// Per-worker consumer of batches. consume() may move from the elements.
+// begin_token() and end_token() bracket each token's elements and run down the
+// chain to the terminal, which may put its output in the token at the end.
+template <class T>
+class sink {
+ public:
+  virtual ~sink() = default;
+  virtual void begin_token(const token&) {}
+  virtual void consume(std::span<T> items) = 0;
+  virtual void end_token(token&) {}
+};
+
+// Thrown through user code to unwind a worker quickly; never seen by users.
+struct unwinding {};
+struct stop_signal : unwinding {};
+struct step_failure : unwinding {
+  std::string step;
+  std::exception_ptr original;
+};
+
+// Counters of one step, bumped once per batch (never per element), read by the
+// status display from its own thread.
+struct alignas(64) step_stats {
+  std::string name;
+  std::string kind;  // "map", "source", "group_by_key", ...
+  std::atomic<std::uint64_t> in{0}, out{0};
+  std::atomic<int> state{0};  // 0 waiting, 1 running, 2 done, 3 failed
+  std::optional<std::uint64_t> total;  // known input length, if any
+};
+
+// Runs a user callable; an exception it throws becomes a step_failure naming
+// the step (unwinding signals from further down the chain pass through).
+template <class Fn>
+decltype(auto) guarded(const step_stats& step, Fn&& fn) {
+  try {
+    return std::forward<Fn>(fn)();
+  } catch (const unwinding&) {
+    throw;
+  } catch (...) {
+    throw step_failure{{}, step.name, std::current_exception()};
+  }
+}
+
+// A stage instance processes tokens for one worker slot of its stage. The
+// scheduler never calls one instance from two threads at once.
+class stage_instance {
+ public:
+  virtual ~stage_instance() = default;
+  virtual void process(token& t) = 0;
+};
+
+// One stage of a segment: `cap` instances at most run at once; an ordered
+// stage runs one token at a time in sequence order.
+struct stage_def {
+  std::string name;
+  std::size_t cap = SIZE_MAX;
+  bool ordered = false;
+  std::function<std::unique_ptr<stage_instance>()> make;
+};
+
+// Where a segment's tokens come from.
+class source_def {
+ public:
+  virtual ~source_def() = default;
+  // A serial source (a generator, a stream) is read by one worker at a time,
+  // outside the scheduler's lock. A splittable one hands out index ranges and
+  // is called under the lock, so next() must be cheap.
+  virtual bool serial() const = 0;
+  // Fills `t` with at most `n` elements; false when the source is exhausted.
+  virtual bool next(token& t, std::size_t n) = 0;
+  // Largest chunk worth making (bounds memory for big elements).
+  virtual std::size_t max_chunk() const { return std::size_t{1} << 20; }
+  virtual std::optional<std::uint64_t> length() const { return std::nullopt; }
+};
+
+// Element batch size for a type: small enough to stay in cache between fused
+// steps, large enough to amortize the virtual call per step.
+template <class T>
+constexpr std::size_t batch_size() {
+  constexpr std::size_t b = 32768 / sizeof(T);
+  return b < 1 ? 1 : (b > 1024 ? 1024 : b);
+}
+
+// Largest chunk for a type: 4 MiB of elements, at least 1.
+template <class T>
+constexpr std::size_t chunk_limit() {
+  constexpr std::size_t b = (std::size_t{4} << 20) / sizeof(T);
+  return b < 1 ? 1 : (b > (std::size_t{1} << 20) ? (std::size_t{1} << 20) : b);
+}
+
+}  // namespace parade::detail

@@ -1,0 +1,72 @@
+// The state of one action's run: workers, the stop flag, the first failure,
+// step counters and the status line. Not API. Defined in src/run.cpp.
+#pragma once
+
+#include <atomic>
+#include <chrono>
+#include <cstddef>
+#include <deque>
+#include <exception>
+#include <mutex>
+#include <optional>
+#include <string>
+
+#include "parade/detail/plan.hpp"
+#include "parade/options.hpp"
+
+namespace parade::detail {
+
+// Test-only knobs (the differential tests sweep them); 0 = default.
+struct tuning {
+  static inline std::atomic<std::size_t> buffer_chunks{0};  // tokens per worker
+  static inline std::atomic<std::size_t> max_chunk{0};      // elements per chunk
+};
+
+class run_state {
+ public:
+  explicit run_state(const run_options& opts);
+  ~run_state();
+  run_state(const run_state&) = delete;
+  run_state& operator=(const run_state&) = delete;
+
+  std::size_t workers() const { return workers_; }
+  // Tokens in flight per segment: a few per worker (backpressure bound).
+  std::size_t max_tokens() const;
+  std::size_t max_chunk(std::size_t for_type) const;
+
+  // Cheap enough for every batch; also true after Ctrl-C.
+  bool stopped() const noexcept { return stop_.load(std::memory_order_relaxed); }
+  // Records the first failure (later ones are dropped) and raises the stop flag.
+  void fail(const std::string& step, std::exception_ptr e);
+  // Checks Ctrl-C and run_options::stop; returns stopped(). Called by the
+  // thread that waits for the workers, every few tens of milliseconds.
+  bool poll();
+
+  // Registers a step for counters and display. Addresses stay valid.
+  step_stats& add_step(std::string name, std::string kind,
+                       std::optional<std::uint64_t> total = std::nullopt);
+  // Draws the status if it is due. Called from the waiting thread only.
+  void tick();
+  // Ends the run: final status, then throws parade::error or
+  // parade::cancelled if the run failed or was stopped.
+  void finish();
+
+ private:
+  void draw(bool final);
+
+  run_options opts_;
+  std::size_t workers_;
+  status_mode mode_;
+  std::chrono::milliseconds interval_;
+  std::chrono::steady_clock::time_point start_, last_draw_;
+  std::atomic<bool> stop_{false};
+  std::mutex mutex_;  // guards the fields below
+  std::exception_ptr failure_;
+  std::string failed_step_;
+  bool cancelled_ = false;
+  std::deque<step_stats> steps_;
+  std::size_t drawn_lines_ = 0;
+  bool signals_ = false;
+};
+
+}  // namespace parade::detail

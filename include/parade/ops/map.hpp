@@ -1,0 +1,61 @@
+// map(f): U = f(t) for each element, input order kept.
+#pragma once
+
+#include <type_traits>
+
+#include "parade/dataset.hpp"
+
+namespace parade {
+namespace detail {
+
+template <class In, class Out, class Fn, class Make>
+class map_sink final : public step_sink<In, Out, Make> {
+ public:
+  map_sink(run_state& rs, step_stats& st, sink<Out>& next, Make make, Fn f)
+      : step_sink<In, Out, Make>(rs, st, next, std::move(make)), f_(std::move(f)) {}
+  void consume(std::span<In> in) override {
+    this->stats_.in.fetch_add(in.size(), std::memory_order_relaxed);
+    if (in.empty()) return;
+    this->ensure_context();
+    this->buf_.reserve(in.size());
+    guarded(this->stats_, [&] {
+      for (auto& x : in) this->buf_.push_back(call_user<Make>(f_, this->ctx_, std::move(x)));
+    });
+    this->flush();
+  }
+
+ private:
+  Fn f_;
+};
+
+template <class T, class Fn, class Make>
+auto map_impl(const std::shared_ptr<const node<T>>& parent, Fn f, Make make, op_options o) {
+  using Out = std::decay_t<decltype(call_user<Make>(f, std::declval<context_slot<Make>&>(), std::declval<T>()))>;
+  static_assert(!std::is_void_v<Out>, "map needs f(T) to return a value; use for_each for side effects");
+  auto ms = [f = std::move(f), make = std::move(make)](run_state& rs, step_stats& st, sink<Out>& out) {
+    return std::make_shared<map_sink<T, Out, Fn, Make>>(rs, st, out, make, f);
+  };
+  return dataset<Out>(make_step<T, Out>(parent, std::move(o), "map", std::move(ms)));
+}
+
+}  // namespace detail
+
+// Each element becomes f(element). f runs on all workers at once; order kept.
+//   parade::range(0, 10).map([](std::int64_t x) { return x * x; });
+template <class T>
+template <class Fn>
+auto dataset<T>::map(Fn f, op_options o) const {
+  static_assert(std::is_invocable_v<Fn&, T&&>, "map needs f(const T&) -> U (or f(T) -> U)");
+  return detail::map_impl(node_, std::move(f), detail::no_context{}, std::move(o));
+}
+
+// With a worker context: f(const T&, Ctx&) -> U, Ctx = make() per worker.
+template <class T>
+template <class Fn, class Make>
+auto dataset<T>::map(Fn f, context_factory<Make> c, op_options o) const {
+  using Ctx = std::decay_t<std::invoke_result_t<Make&>>;
+  static_assert(std::is_invocable_v<Fn&, T&&, Ctx&>, "map with a context needs f(const T&, Ctx&) -> U");
+  return detail::map_impl(node_, std::move(f), std::move(c.make), std::move(o));
+}
+
+}  // namespace parade

@@ -1,0 +1,29 @@
+// parade: process large datasets on every core. The one header users include.
+//
+//   #include <parade/parade.hpp>
+//   auto counts = parade::from(words)
+//                     .map([](const std::string& w) { return std::pair{w, 1L}; })
+//                     .reduce_by_key(std::plus<>{})
+//                     .collect();
+#pragma once
+
+#include "parade/context.hpp"
+#include "parade/dataset.hpp"
+#include "parade/error.hpp"
+#include "parade/options.hpp"
+
+#include "parade/sources/from.hpp"
+#include "parade/sources/generate.hpp"
+#include "parade/sources/range.hpp"
+
+#include "parade/ops/batch.hpp"
+#include "parade/ops/filter.hpp"
+#include "parade/ops/flat_map.hpp"
+#include "parade/ops/group_by_key.hpp"
+#include "parade/ops/map.hpp"
+#include "parade/ops/reduce_by_key.hpp"
+
+#include "parade/actions/collect.hpp"
+#include "parade/actions/count.hpp"
+#include "parade/actions/fold.hpp"
+#include "parade/actions/for_each.hpp"

@@ -1,0 +1,298 @@
+// The scheduler: a token pipeline over std::thread, mutex and condition
+// variable.
+//
+// Why not oneTBB's parallel_pipeline, which has the same shape: Debian's
+// libtbb is not built for ThreadSanitizer, so the hand-offs inside it are
+// invisible to TSan and every token passed between threads is reported as a
+// race (27 reports on a three-filter probe). Every concurrency change here must
+// be checked under TSan, so the scheduler is written against primitives TSan
+// understands. Scheduling decisions take one lock per chunk, never per element.
+#include "parade/detail/executor.hpp"
+
+#include <algorithm>
+#include <chrono>
+#include <condition_variable>
+#include <deque>
+#include <map>
+#include <mutex>
+#include <thread>
+
+namespace parade::detail {
+namespace {
+
+using clock = std::chrono::steady_clock;
+
+struct stage_rt {
+  stage_def* def = nullptr;
+  std::deque<token> fifo;               // parallel stages: any order
+  std::map<std::uint64_t, token> held;  // ordered stages: by sequence
+  std::uint64_t next_seq = 0;           // ordered stages: the one to run next
+  std::size_t running = 0;
+  std::size_t cap = 1;
+  std::vector<std::unique_ptr<stage_instance>> slots;
+  std::vector<std::size_t> free_slots;
+};
+
+class segment_run {
+ public:
+  segment_run(run_state& rs, source_def& src, std::vector<stage_def>& defs)
+      : rs_(rs), src_(src) {
+    stages_.resize(defs.size());
+    for (std::size_t i = 0; i < defs.size(); ++i) {
+      auto& s = stages_[i];
+      s.def = &defs[i];
+      s.cap = defs[i].ordered ? 1 : std::max<std::size_t>(1, std::min(defs[i].cap, rs.workers()));
+      s.slots.resize(s.cap);
+      for (std::size_t k = s.cap; k-- > 0;) s.free_slots.push_back(k);
+    }
+    max_tokens_ = rs.max_tokens();
+    max_chunk_ = rs.max_chunk(src.max_chunk());
+    if (auto len = src.length()) {
+      // Enough chunks that every worker gets a share of a short input.
+      std::uint64_t fair = *len / (rs.workers() * 4) + 1;
+      max_chunk_ = std::min<std::uint64_t>(max_chunk_, fair);
+    }
+  }
+
+  void run() {
+    std::size_t n = rs_.workers();
+    std::vector<std::thread> threads;
+    threads.reserve(n);
+    for (std::size_t i = 0; i < n; ++i) threads.emplace_back([this] { work(); });
+    {
+      std::unique_lock lk(m_);
+      while (exited_ < n) {
+        cv_.wait_for(lk, std::chrono::milliseconds(50));
+        lk.unlock();
+        bool stop = rs_.poll();
+        rs_.tick();
+        lk.lock();
+        if (stop) cv_.notify_all();
+      }
+    }
+    for (auto& t : threads) t.join();
+    // Instances (and the contexts they own) close here, on every outcome.
+    for (auto& s : stages_) s.slots.clear();
+  }
+
+ private:
+  bool ready(std::size_t i) const {
+    const auto& s = stages_[i];
+    if (s.running >= s.cap) return false;
+    if (s.def->ordered) return !s.held.empty() && s.held.begin()->first == s.next_seq;
+    return !s.fifo.empty();
+  }
+
+  token take(std::size_t i) {
+    auto& s = stages_[i];
+    token t;
+    if (s.def->ordered) {
+      auto it = s.held.begin();
+      t = std::move(it->second);
+      s.held.erase(it);
+      ++s.next_seq;
+    } else {
+      t = std::move(s.fifo.front());
+      s.fifo.pop_front();
+    }
+    return t;
+  }
+
+  void put(std::size_t i, token&& t) {
+    auto& s = stages_[i];
+    if (s.def->ordered) {
+      auto seq = t.seq;
+      s.held.emplace(seq, std::move(t));
+    } else {
+      s.fifo.push_back(std::move(t));
+    }
+  }
+
+  // Adapts the chunk size so a chunk takes about a millisecond of work:
+  // large enough that per-chunk costs vanish, small enough to balance.
+  void learn(const token& t) {
+    if (t.source_items == 0) return;
+    double per_item = double(t.work_ns) / double(t.source_items);
+    ns_per_item_ = ns_per_item_ < 0 ? per_item : 0.7 * ns_per_item_ + 0.3 * per_item;
+    double want = 1e6 / std::max(ns_per_item_, 0.1);
+    std::size_t next = std::size_t(std::clamp(want, 1.0, double(max_chunk_)));
+    chunk_ = std::min(next, chunk_ * 2);
+    chunk_ = std::max<std::size_t>(chunk_, 1);
+  }
+
+  void fail_locked(std::unique_lock<std::mutex>& lk, const std::string& where) {
+    lk.unlock();
+    try {
+      throw;
+    } catch (const step_failure& f) {
+      rs_.fail(f.step, f.original);
+    } catch (const stop_signal&) {
+      // The run is already stopping.
+    } catch (...) {
+      rs_.fail(where, std::current_exception());
+    }
+    lk.lock();
+    failed_ = true;
+    cv_.notify_all();
+  }
+
+  void work() {
+    std::unique_lock lk(m_);
+    for (;;) {
+      if (failed_ || rs_.stopped()) break;
+      // Downstream first: drains the pipeline and keeps memory bounded.
+      std::size_t pick = stages_.size();
+      for (std::size_t i = stages_.size(); i-- > 0;)
+        if (ready(i)) { pick = i; break; }
+      if (pick < stages_.size()) {
+        run_stage(lk, pick);
+        continue;
+      }
+      if (!src_done_ && !src_busy_ && live_ < max_tokens_) {
+        read_source(lk);
+        continue;
+      }
+      if (src_done_ && live_ == 0) break;
+      cv_.wait(lk);
+    }
+    ++exited_;
+    cv_.notify_all();
+  }
+
+  void run_stage(std::unique_lock<std::mutex>& lk, std::size_t i) {
+    auto& s = stages_[i];
+    token t = take(i);
+    std::size_t slot = s.free_slots.back();
+    s.free_slots.pop_back();
+    ++s.running;
+    lk.unlock();
+    bool ok = true;
+    auto t0 = clock::now();
+    try {
+      if (!s.slots[slot]) s.slots[slot] = s.def->make();
+      s.slots[slot]->process(t);
+    } catch (...) {
+      ok = false;
+      lk.lock();
+      --s.running;
+      s.free_slots.push_back(slot);
+      fail_locked(lk, s.def->name);
+      return;
+    }
+    t.work_ns += std::uint64_t(std::chrono::duration_cast<std::chrono::nanoseconds>(clock::now() - t0).count());
+    token done;  // destroyed outside the lock
+    lk.lock();
+    --s.running;
+    s.free_slots.push_back(slot);
+    if (i + 1 < stages_.size()) {
+      put(i + 1, std::move(t));
+    } else {
+      learn(t);
+      --live_;
+      done = std::move(t);
+    }
+    cv_.notify_all();
+    (void)ok;
+    lk.unlock();
+    done = token{};
+    lk.lock();
+  }
+
+  void read_source(std::unique_lock<std::mutex>& lk) {
+    ++live_;
+    token t;
+    bool got = false;
+    if (!src_.serial()) {
+      got = src_.next(t, chunk_);
+    } else {
+      src_busy_ = true;
+      std::size_t n = chunk_;
+      lk.unlock();
+      auto t0 = clock::now();
+      try {
+        got = src_.next(t, n);
+      } catch (...) {
+        lk.lock();
+        src_busy_ = false;
+        --live_;
+        fail_locked(lk, "source");
+        return;
+      }
+      t.work_ns = std::uint64_t(std::chrono::duration_cast<std::chrono::nanoseconds>(clock::now() - t0).count());
+      lk.lock();
+      src_busy_ = false;
+    }
+    if (got) {
+      t.seq = next_seq_++;
+    } else {
+      t = token{};
+      t.seq = next_seq_++;
+      t.last = true;
+      src_done_ = true;
+    }
+    if (stages_.empty()) {
+      --live_;
+    } else {
+      put(0, std::move(t));
+    }
+    cv_.notify_all();
+  }
+
+  run_state& rs_;
+  source_def& src_;
+  std::deque<stage_rt> stages_;  // deque: stage_rt is not movable cheaply
+  std::mutex m_;
+  std::condition_variable cv_;
+  std::size_t live_ = 0, max_tokens_ = 1, exited_ = 0;
+  std::size_t chunk_ = 1, max_chunk_ = 1;
+  double ns_per_item_ = -1;
+  std::uint64_t next_seq_ = 0;
+  bool src_done_ = false, src_busy_ = false, failed_ = false;
+};
+
+}  // namespace
+
+void execute_segment(run_state& rs, source_def& source, std::vector<stage_def>& stages) {
+  segment_run(rs, source, stages).run();
+}
+
+void parallel_for(run_state& rs, std::size_t n, const std::string& step,
+                  const std::function<void(std::size_t)>& fn) {
+  std::mutex m;
+  std::condition_variable cv;
+  std::size_t next = 0, exited = 0;
+  std::size_t nthreads = std::min(rs.workers(), n);
+  auto body = [&] {
+    std::unique_lock lk(m);
+    while (next < n && !rs.stopped()) {
+      std::size_t i = next++;
+      lk.unlock();
+      try {
+        fn(i);
+      } catch (const step_failure& f) {
+        rs.fail(f.step, f.original);
+      } catch (const stop_signal&) {
+      } catch (...) {
+        rs.fail(step, std::current_exception());
+      }
+      lk.lock();
+    }
+    ++exited;
+    cv.notify_all();
+  };
+  std::vector<std::thread> threads;
+  for (std::size_t i = 0; i < nthreads; ++i) threads.emplace_back(body);
+  {
+    std::unique_lock lk(m);
+    while (exited < nthreads) {
+      cv.wait_for(lk, std::chrono::milliseconds(50));
+      lk.unlock();
+      rs.poll();
+      rs.tick();
+      lk.lock();
+    }
+  }
+  for (auto& t : threads) t.join();
+}
+
+}  // namespace parade::detail
