@@ -17,14 +17,17 @@ class fold_sink final : public sink<T> {
   fold_sink(step_stats& st, const T& zero, Fn f) : stats_(st), zero_(zero), f_(std::move(f)), acc_(zero) {}
   void consume(std::span<T> items) override {
     stats_.in.fetch_add(items.size(), std::memory_order_relaxed);
+    any_ = any_ || !items.empty();
     guarded(stats_, [&] {
       for (auto& x : items) acc_ = f_(std::move(acc_), std::move(x));
     });
   }
+  // A token without elements carries nothing, so empty input gives zero.
   void end_token(token& t) override {
     std::vector<T> v;
-    v.push_back(std::move(acc_));
+    if (any_) v.push_back(std::move(acc_));
     acc_ = zero_;
+    any_ = false;
     t.set_items(std::move(v));
   }
 
@@ -33,6 +36,7 @@ class fold_sink final : public sink<T> {
   T zero_;
   Fn f_;
   T acc_;
+  bool any_ = false;
 };
 
 }  // namespace detail

@@ -133,10 +133,10 @@ constexpr std::size_t batch_size() {
   return b < 1 ? 1 : (b > 1024 ? 1024 : b);
 }
 
-// Largest chunk for a type: 4 MiB of elements, at least 1.
+// Largest chunk for a type: 1 MiB of elements (sizeof), at least 1.
 template <class T>
 constexpr std::size_t chunk_limit() {
-  constexpr std::size_t b = (std::size_t{4} << 20) / sizeof(T);
+  constexpr std::size_t b = (std::size_t{1} << 20) / sizeof(T);
   return b < 1 ? 1 : (b > (std::size_t{1} << 20) ? (std::size_t{1} << 20) : b);
 }
 

@@ -1,0 +1,27 @@
+#!/usr/bin/env bash
+# Installs the Debian 12 packages parade needs to build, test and benchmark.
+# Idempotent: does nothing when they are all there. Run as root (or via sudo).
+set -euo pipefail
+
+packages=(
+  g++ cmake ninja-build ccache pkg-config
+  libabsl-dev          # hash maps for the keyed operations
+  libgtest-dev         # tests
+  libbenchmark-dev     # bench/
+  libsqlite3-dev       # the worker-context example and test
+)
+
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if [ ${#missing[@]} -eq 0 ]; then
+  echo "install-deps: all packages present"
+  exit 0
+fi
+echo "install-deps: installing ${missing[*]}"
+SUDO=""
+[ "$(id -u)" -eq 0 ] || SUDO="sudo"
+export DEBIAN_FRONTEND=noninteractive
+$SUDO apt-get update -qq
+$SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}"

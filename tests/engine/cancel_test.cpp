@@ -1,0 +1,124 @@
+// Cancellation: run_options::stop at random times, Ctrl-C in process, and
+// Ctrl-C sent to the demo in a child process.
+#include "support.hpp"
+
+#include <fcntl.h>
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <csignal>
+#include <random>
+
+namespace {
+struct tracker {
+  std::atomic<int> opened{0}, closed{0};
+};
+struct ctx {
+  tracker* t;
+  explicit ctx(tracker* tr) : t(tr) { ++t->opened; }
+  ctx(ctx&& o) noexcept : t(std::exchange(o.t, nullptr)) {}
+  ~ctx() {
+    if (t) ++t->closed;
+  }
+};
+}  // namespace
+
+TEST(cancel, stop_token_at_random_times) {
+  std::mt19937 rng(11);
+  ptest::each_config([&](const ptest::config& c) {
+    for (int round = 0; round < 4; ++round) {
+      tracker t;
+      std::stop_source src;
+      auto o = c.run();
+      o.stop = src.get_token();
+      int delay_us = std::uniform_int_distribution<int>(0, 30000)(rng);
+      std::thread stopper([&] {
+        std::this_thread::sleep_for(std::chrono::microseconds(delay_us));
+        src.request_stop();
+      });
+      ptest::with_watchdog(std::chrono::seconds(30), [&] {
+        // Long enough (about 10 s of sleeping) that the stop always lands mid-run.
+        EXPECT_THROW(parade::range(0, 200000)
+                         .map([](std::int64_t x, ctx&) {
+                           if (x % 64 == 0) std::this_thread::sleep_for(std::chrono::microseconds(200));
+                           return std::pair{x % 100, x};
+                         }, parade::context([&t] { return ctx(&t); }))
+                         .group_by_key()
+                         .count(o),
+                     parade::cancelled);
+      });
+      stopper.join();
+      EXPECT_EQ(t.opened.load(), t.closed.load());
+    }
+  });
+}
+
+TEST(cancel, stop_already_requested) {
+  std::stop_source src;
+  src.request_stop();
+  parade::run_options o{.status = parade::status_mode::off};
+  o.stop = src.get_token();
+  EXPECT_THROW(parade::range(0, 100000000).count(o), parade::cancelled);
+}
+
+TEST(cancel, sigint_in_process_cancels_and_restores_the_handler) {
+  struct sigaction before {};
+  sigaction(SIGINT, nullptr, &before);
+  std::thread raiser([] {
+    std::this_thread::sleep_for(std::chrono::milliseconds(200));
+    kill(getpid(), SIGINT);
+  });
+  ptest::with_watchdog(std::chrono::seconds(30), [&] {
+    EXPECT_THROW(parade::range(0, 1000000)
+                     .map([](std::int64_t x) {
+                       std::this_thread::sleep_for(std::chrono::microseconds(100));
+                       return x;
+                     })
+                     .count({.workers = 2, .status = parade::status_mode::off}),
+                 parade::cancelled);
+  });
+  raiser.join();
+  struct sigaction after {};
+  sigaction(SIGINT, nullptr, &after);
+  EXPECT_EQ(before.sa_handler, after.sa_handler);
+  // A later run is not cancelled by the earlier Ctrl-C.
+  EXPECT_EQ(parade::range(0, 10).count({.status = parade::status_mode::off}), 10u);
+}
+
+TEST(cancel, sigint_stops_the_demo_cleanly) {
+  int err[2];
+  ASSERT_EQ(pipe(err), 0);
+  pid_t pid = fork();
+  ASSERT_GE(pid, 0);
+  if (pid == 0) {
+    dup2(err[1], STDERR_FILENO);
+    int devnull = open("/dev/null", O_WRONLY);
+    dup2(devnull, STDOUT_FILENO);
+    close(err[0]);
+    setenv("PARADE_STATUS", "plain", 1);
+    execl(PARADE_DEMO_PATH, PARADE_DEMO_PATH, "1000000000", static_cast<char*>(nullptr));
+    _exit(127);
+  }
+  close(err[1]);
+  std::this_thread::sleep_for(std::chrono::milliseconds(1500));
+  kill(pid, SIGINT);
+  int status = 0;
+  pid_t done = 0;
+  for (int i = 0; i < 600 && done == 0; ++i) {  // up to 60 s
+    done = waitpid(pid, &status, WNOHANG);
+    if (done == 0) std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  if (done == 0) {
+    kill(pid, SIGKILL);
+    waitpid(pid, &status, 0);
+    FAIL() << "the demo did not stop within 60 s of SIGINT";
+  }
+  std::string out;
+  char buf[4096];
+  for (ssize_t n; (n = read(err[0], buf, sizeof buf)) > 0;) out.append(buf, std::size_t(n));
+  close(err[0]);
+  ASSERT_TRUE(WIFEXITED(status)) << out;
+  EXPECT_EQ(WEXITSTATUS(status), 130) << out;
+  EXPECT_NE(out.find("demo: cancelled"), std::string::npos) << out;
+}

@@ -1,0 +1,92 @@
+// Test helpers: the configuration matrix every engine test loops over, and a
+// watchdog that fails a test instead of letting it hang.
+#pragma once
+
+#include <gtest/gtest.h>
+
+#include <chrono>
+#include <condition_variable>
+#include <cstdio>
+#include <cstdlib>
+#include <functional>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include <parade/parade.hpp>
+
+namespace ptest {
+
+// One point of the matrix: workers x buffer chunks per worker.
+struct config {
+  std::size_t workers;
+  std::size_t buffer;  // 0 = default
+  std::string str() const {
+    return "workers=" + std::to_string(workers) + " buffer=" + (buffer ? std::to_string(buffer) : "default");
+  }
+  parade::run_options run() const {
+    parade::run_options o;
+    o.workers = workers;
+    o.status = parade::status_mode::off;
+    return o;
+  }
+};
+
+// Sets the buffer knob for the scope of one test case.
+class buffer_scope {
+ public:
+  explicit buffer_scope(std::size_t chunks) { parade::detail::tuning::buffer_chunks = chunks; }
+  ~buffer_scope() { parade::detail::tuning::buffer_chunks = 0; }
+};
+
+// Runs fn(config) for workers {1, 2, 8} x buffer {1, default}.
+inline void each_config(const std::function<void(const config&)>& fn) {
+  for (std::size_t w : {1, 2, 8})
+    for (std::size_t b : {1, 0}) {
+      config c{w, b};
+      buffer_scope scope(b);
+      SCOPED_TRACE(c.str());
+      fn(c);
+    }
+}
+
+// Runs fn; if it has not returned after `limit`, reports a hang and aborts
+// the test binary (a hung run must fail CI, not time it out).
+inline void with_watchdog(std::chrono::seconds limit, const std::function<void()>& fn) {
+  std::mutex m;
+  std::condition_variable cv;
+  bool done = false;
+  std::thread dog([&] {
+    std::unique_lock lk(m);
+    if (!cv.wait_for(lk, limit, [&] { return done; })) {
+      std::fprintf(stderr, "watchdog: test still running after %lds, a hang\n", long(limit.count()));
+      std::abort();
+    }
+  });
+  try {
+    fn();
+  } catch (...) {
+    { std::lock_guard lk(m); done = true; }
+    cv.notify_all();
+    dog.join();
+    throw;
+  }
+  { std::lock_guard lk(m); done = true; }
+  cv.notify_all();
+  dog.join();
+}
+
+// The message of a parade::error and of what it nests.
+inline std::string nested_message(const parade::error& e) {
+  try {
+    std::rethrow_if_nested(e);
+  } catch (const std::exception& inner) {
+    return inner.what();
+  } catch (...) {
+    return "<non-std exception>";
+  }
+  return "";
+}
+
+}  // namespace ptest
