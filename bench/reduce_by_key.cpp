@@ -14,9 +14,14 @@ namespace {
 
 constexpr std::int64_t N = 50'000'000;
 
+// Hash to [0, keys) by multiply-shift, not `%`: a 64-bit division per
+// element would dominate both sides and measure the divider, not the reduce.
+// (With `%` the figures were 1.70x / 1.32x / 1.25x: in the hand-written loop
+// the CPU overlaps the divisions with hash-table work, in parade's separate
+// map step it cannot.)
 std::int64_t key_of(std::int64_t x, std::int64_t keys) {
   std::uint64_t h = std::uint64_t(x) * 0x9e3779b97f4a7c15ULL;
-  return std::int64_t((h >> 17) % std::uint64_t(keys));
+  return std::int64_t(((h >> 32) * std::uint64_t(keys)) >> 32);
 }
 
 void parade_reduce_by_key(benchmark::State& state) {

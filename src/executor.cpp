@@ -62,7 +62,7 @@ class segment_run {
     {
       std::unique_lock lk(m_);
       while (exited_ < n) {
-        cv_.wait_for(lk, std::chrono::milliseconds(50));
+        main_cv_.wait_for(lk, std::chrono::milliseconds(50));
         lk.unlock();
         bool stop = rs_.poll();
         rs_.tick();
@@ -157,6 +157,7 @@ class segment_run {
     }
     ++exited_;
     cv_.notify_all();
+    main_cv_.notify_one();
   }
 
   void run_stage(std::unique_lock<std::mutex>& lk, std::size_t i) {
@@ -166,13 +167,11 @@ class segment_run {
     s.free_slots.pop_back();
     ++s.running;
     lk.unlock();
-    bool ok = true;
     auto t0 = clock::now();
     try {
       if (!s.slots[slot]) s.slots[slot] = s.def->make();
       s.slots[slot]->process(t);
     } catch (...) {
-      ok = false;
       lk.lock();
       --s.running;
       s.free_slots.push_back(slot);
@@ -180,21 +179,20 @@ class segment_run {
       return;
     }
     t.work_ns += std::uint64_t(std::chrono::duration_cast<std::chrono::nanoseconds>(clock::now() - t0).count());
-    token done;  // destroyed outside the lock
     lk.lock();
     --s.running;
     s.free_slots.push_back(slot);
     if (i + 1 < stages_.size()) {
       put(i + 1, std::move(t));
-    } else {
-      learn(t);
-      --live_;
-      done = std::move(t);
+      cv_.notify_all();
+      return;
     }
+    learn(t);
+    --live_;
     cv_.notify_all();
-    (void)ok;
+    // The finished token's memory is freed outside the lock.
     lk.unlock();
-    done = token{};
+    t = token{};
     lk.lock();
   }
 
@@ -242,7 +240,8 @@ class segment_run {
   source_def& src_;
   std::deque<stage_rt> stages_;  // deque: stage_rt is not movable cheaply
   std::mutex m_;
-  std::condition_variable cv_;
+  std::condition_variable cv_;       // workers wait here
+  std::condition_variable main_cv_;  // the action's thread: woken only when a worker leaves
   std::size_t live_ = 0, max_tokens_ = 1, exited_ = 0;
   std::size_t chunk_ = 1, max_chunk_ = 1;
   double ns_per_item_ = -1;

@@ -156,8 +156,9 @@ void run_state::draw(bool final) {
   std::string out;
   std::lock_guard lk(mutex_);
   if (mode_ == status_mode::live && drawn_lines_ > 0) out += "\x1b[" + std::to_string(drawn_lines_) + "F";
+  const char* outcome = !final ? "" : failure_ ? "  failed" : (cancelled_ || stop_.load()) ? "  cancelled" : "  done";
   char head[256];
-  std::snprintf(head, sizeof head, "%s  %.1fs%s", opts_.name.c_str(), secs, final ? "  (finished)" : "");
+  std::snprintf(head, sizeof head, "%s  %.1fs%s", opts_.name.c_str(), secs, outcome);
   out += mode_ == status_mode::live ? std::string(head) + "\x1b[K\n" : std::string("[parade] ") + head + "\n";
   std::size_t lines = 1;
   for (auto& s : steps_) {

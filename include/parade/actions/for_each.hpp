@@ -10,9 +10,10 @@ namespace detail {
 template <class T, class Fn, class Make>
 class for_each_sink final : public sink<T> {
  public:
-  for_each_sink(step_stats& st, Fn f, Make make) : stats_(st), f_(std::move(f)), ctx_(std::move(make)) {}
+  for_each_sink(step_stats& st, Fn f, Make make) : stats_(st), count_(st), f_(std::move(f)), ctx_(std::move(make)) {}
+  void end_token(token&) override { count_.publish(); }
   void consume(std::span<T> items) override {
-    stats_.in.fetch_add(items.size(), std::memory_order_relaxed);
+    count_.in(items.size());
     if (items.empty()) return;
     guarded(stats_, [&] {
       for (auto& x : items) call_user<Make>(f_, ctx_, std::move(x));
@@ -21,6 +22,7 @@ class for_each_sink final : public sink<T> {
 
  private:
   step_stats& stats_;
+  step_counter count_;
   Fn f_;
   context_slot<Make> ctx_;
 };

@@ -32,30 +32,31 @@ class index_source final : public source_def {
   std::size_t max_chunk_;
 };
 
-// Reads index tokens: fill(buf, begin, count) writes `count` elements.
+// Reads index tokens: fill(buf, begin, count) makes buf hold exactly the
+// `count` elements from index `begin` (reusing its storage).
 template <class T, class Fill>
 class index_reader final : public reader_base {
  public:
   index_reader(run_state& rs, step_stats& stats, sink<T>& out, Fill fill, bool count_in = true)
-      : rs_(rs), stats_(stats), out_(out), fill_(std::move(fill)), count_in_(count_in) {}
+      : rs_(rs), count_(stats), out_(out), fill_(std::move(fill)), count_in_(count_in) {}
   void process(token& t) override {
     constexpr std::int64_t b = std::int64_t(batch_size<T>());
     out_.begin_token(t);
     for (std::int64_t i = t.begin; i < t.end; i += b) {
       if (rs_.stopped()) throw stop_signal{};
       std::size_t n = std::size_t(std::min(b, t.end - i));
-      buf_.clear();
-      fill_(buf_, i, n);
-      if (count_in_) stats_.in.fetch_add(n, std::memory_order_relaxed);
-      stats_.out.fetch_add(n, std::memory_order_relaxed);
+      fill_(buf_, i, n);  // leaves exactly n elements in buf_
+      if (count_in_) count_.in(n);
+      count_.out(n);
       out_.consume(std::span<T>(buf_));
     }
+    count_.publish();
     out_.end_token(t);
   }
 
  private:
   run_state& rs_;
-  step_stats& stats_;
+  step_counter count_;
   sink<T>& out_;
   Fill fill_;
   bool count_in_;

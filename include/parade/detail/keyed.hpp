@@ -42,34 +42,59 @@ concept ordered_key = requires(const K& a, const K& b) {
 // Number of hash partitions: a few per worker so the merge balances.
 inline std::size_t partitions_for(std::size_t workers) { return std::clamp<std::size_t>(workers * 4, 4, 256); }
 
-// Partition of a key from the top bits of its hash (the table uses the low
-// ones, so the two do not correlate).
+// Partition of a hash, from its top bits (the table uses the low ones, so
+// the two do not correlate).
+inline std::size_t partition_of(std::uint64_t h, std::size_t parts) { return std::size_t(((h >> 32) * parts) >> 32); }
+
+// A key with its hash already computed. With the transparent hasher and
+// equality below, the table takes the hash that chose the partition instead
+// of hashing the key a second time.
 template <class K>
-std::size_t partition_of(const K& k, std::size_t parts) {
-  std::uint64_t h = absl::Hash<K>{}(k);
-  return std::size_t(((h >> 32) * parts) >> 32);
-}
+struct hashed_key {
+  const K& key;
+  std::size_t hash;
+};
+
+template <class K>
+struct key_hash {
+  using is_transparent = void;
+  std::size_t operator()(const K& k) const { return absl::Hash<K>{}(k); }
+  std::size_t operator()(const hashed_key<K>& k) const { return k.hash; }
+};
+
+template <class K>
+struct key_eq {
+  using is_transparent = void;
+  bool operator()(const K& a, const K& b) const { return a == b; }
+  bool operator()(const K& a, const hashed_key<K>& b) const { return a == b.key; }
+  bool operator()(const hashed_key<K>& a, const K& b) const { return a.key == b; }
+};
 
 template <class K, class A>
-using table = absl::flat_hash_map<K, A>;
+using table = absl::flat_hash_map<K, A, key_hash<K>, key_eq<K>>;
 
 // One worker slot's partitioned table; `Ops` says how a value enters an
 // accumulator (Ops::add(A&, V&&, seq) and Ops::make(V&&, seq)).
 template <class K, class V, class A, class Ops>
 class keyed_terminal final : public sink<std::pair<K, V>> {
  public:
-  keyed_terminal(step_stats& st, std::size_t parts, Ops ops) : stats_(st), parts_(parts), ops_(std::move(ops)) {}
+  keyed_terminal(step_stats& st, std::size_t parts, Ops ops)
+      : stats_(st), count_(st), parts_(parts), ops_(std::move(ops)) {}
   void begin_token(const token& t) override { seq_ = t.seq; }
+  void end_token(token&) override { count_.publish(); }
   void consume(std::span<std::pair<K, V>> in) override {
-    stats_.in.fetch_add(in.size(), std::memory_order_relaxed);
+    count_.in(in.size());
     guarded(stats_, [&] {
       for (auto& kv : in) {
-        auto& part = parts_[partition_of(kv.first, parts_.size())];
-        auto it = part.find(kv.first);
-        if (it == part.end())
-          part.emplace(std::move(kv.first), ops_.make(std::move(kv.second), seq_));
-        else
-          ops_.add(it->second, std::move(kv.second), seq_);
+        std::size_t h = absl::Hash<K>{}(kv.first);
+        auto& part = parts_[partition_of(h, parts_.size())];
+        // One hash and one probe for lookup and insert.
+        bool inserted = false;
+        auto it = part.lazy_emplace(hashed_key<K>{kv.first, h}, [&](const auto& ctor) {
+          inserted = true;
+          ctor(std::move(kv.first), ops_.make(std::move(kv.second), seq_));
+        });
+        if (!inserted) ops_.add(it->second, std::move(kv.second), seq_);
       }
     });
   }
@@ -77,6 +102,7 @@ class keyed_terminal final : public sink<std::pair<K, V>> {
 
  private:
   step_stats& stats_;
+  step_counter count_;
   std::vector<table<K, A>> parts_;
   Ops ops_;
   std::uint64_t seq_ = 0;
@@ -156,6 +182,7 @@ open_end<E> pieces_source(run_state& rs, step_stats& stats, std::shared_ptr<piec
   struct fill_t {
     std::shared_ptr<pieces<E>> d;
     void operator()(std::vector<E>& buf, std::int64_t i, std::size_t n) const {
+      buf.clear();
       auto pos = std::size_t(i);
       std::size_t p = std::size_t(std::upper_bound(d->offsets.begin(), d->offsets.end(), pos) - d->offsets.begin()) - 1;
       while (n > 0) {

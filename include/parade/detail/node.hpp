@@ -229,14 +229,17 @@ template <class In, class Out, class Make>
 class step_sink : public sink<In> {
  public:
   step_sink(run_state& rs, step_stats& stats, sink<Out>& next, Make make)
-      : rs_(rs), stats_(stats), next_(next), ctx_(std::move(make)) {}
+      : rs_(rs), stats_(stats), count_(stats), next_(next), ctx_(std::move(make)) {}
   void begin_token(const token& t) override { next_.begin_token(t); }
-  void end_token(token& t) override { next_.end_token(t); }
+  void end_token(token& t) override {
+    count_.publish();
+    next_.end_token(t);
+  }
 
  protected:
   void flush() {
     if (buf_.empty()) return;
-    stats_.out.fetch_add(buf_.size(), std::memory_order_relaxed);
+    count_.out(buf_.size());
     next_.consume(std::span<Out>(buf_));
     buf_.clear();
   }
@@ -248,6 +251,7 @@ class step_sink : public sink<In> {
 
   run_state& rs_;
   step_stats& stats_;
+  step_counter count_;
   sink<Out>& next_;
   context_slot<Make> ctx_;
   std::vector<Out> buf_;

@@ -80,6 +80,25 @@ struct alignas(64) step_stats {
   std::optional<std::uint64_t> total;  // known input length, if any
 };
 
+// A worker slot's counts for one step, published to the shared step_stats
+// once per token: bumping shared atomics per batch makes their cache line
+// bounce between cores (measured: a third of map+fold's time on 2 cores).
+class step_counter {
+ public:
+  explicit step_counter(step_stats& s) : s_(s) {}
+  void in(std::size_t n) { in_ += n; }
+  void out(std::size_t n) { out_ += n; }
+  void publish() {
+    if (in_) s_.in.fetch_add(in_, std::memory_order_relaxed);
+    if (out_) s_.out.fetch_add(out_, std::memory_order_relaxed);
+    in_ = out_ = 0;
+  }
+
+ private:
+  step_stats& s_;
+  std::uint64_t in_ = 0, out_ = 0;
+};
+
 // Runs a user callable; an exception it throws becomes a step_failure naming
 // the step (unwinding signals from further down the chain pass through).
 template <class Fn>

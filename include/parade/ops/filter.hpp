@@ -14,7 +14,7 @@ class filter_sink final : public step_sink<T, T, Make> {
   filter_sink(run_state& rs, step_stats& st, sink<T>& next, Make make, Fn f)
       : step_sink<T, T, Make>(rs, st, next, std::move(make)), f_(std::move(f)) {}
   void consume(std::span<T> in) override {
-    this->stats_.in.fetch_add(in.size(), std::memory_order_relaxed);
+    this->count_.in(in.size());
     if (in.empty()) return;
     this->ensure_context();
     guarded(this->stats_, [&] {

@@ -45,7 +45,7 @@ class flat_map_sink final : public step_sink<In, Out, Make> {
   flat_map_sink(run_state& rs, step_stats& st, sink<Out>& next, Make make, Fn f)
       : base(rs, st, next, std::move(make)), f_(std::move(f)) {}
   void consume(std::span<In> in) override {
-    this->stats_.in.fetch_add(in.size(), std::memory_order_relaxed);
+    this->count_.in(in.size());
     if (in.empty()) return;
     this->ensure_context();
     constexpr std::size_t limit = batch_size<Out>();

@@ -14,14 +14,26 @@ class map_sink final : public step_sink<In, Out, Make> {
   map_sink(run_state& rs, step_stats& st, sink<Out>& next, Make make, Fn f)
       : step_sink<In, Out, Make>(rs, st, next, std::move(make)), f_(std::move(f)) {}
   void consume(std::span<In> in) override {
-    this->stats_.in.fetch_add(in.size(), std::memory_order_relaxed);
+    this->count_.in(in.size());
     if (in.empty()) return;
     this->ensure_context();
-    this->buf_.reserve(in.size());
-    guarded(this->stats_, [&] {
-      for (auto& x : in) this->buf_.push_back(call_user<Make>(f_, this->ctx_, std::move(x)));
-    });
-    this->flush();
+    if constexpr (std::is_default_constructible_v<Out> && std::is_move_assignable_v<Out>) {
+      // Assign into a buffer that stays sized: no per-element capacity check,
+      // so simple functions vectorize, and assigned strings reuse capacity.
+      auto& buf = this->buf_;
+      if (buf.size() < in.size()) buf.resize(in.size());
+      guarded(this->stats_, [&] {
+        for (std::size_t i = 0; i < in.size(); ++i) buf[i] = call_user<Make>(f_, this->ctx_, std::move(in[i]));
+      });
+      this->count_.out(in.size());
+      this->next_.consume(std::span<Out>(buf.data(), in.size()));
+    } else {
+      this->buf_.reserve(in.size());
+      guarded(this->stats_, [&] {
+        for (auto& x : in) this->buf_.push_back(call_user<Make>(f_, this->ctx_, std::move(x)));
+      });
+      this->flush();
+    }
   }
 
  private:
