@@ -1,6 +1,6 @@
 // The demo: word count over text it generates itself, on all cores.
 //
-//   demo [lines]      (default 3,000,000 lines, about 200 MB of text)
+//   demo [lines]      (default 10,000,000 lines: about 165 million words)
 //
 // range -> map (make a line) -> flat_map (split into words) -> reduce_by_key
 // (count) -> map -> collect, then the ten most frequent words. Ctrl-C stops it
@@ -51,7 +51,7 @@ std::string make_line(std::int64_t i) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  std::int64_t lines = argc > 1 ? std::atoll(argv[1]) : 3'000'000;
+  std::int64_t lines = argc > 1 ? std::atoll(argv[1]) : 10'000'000;
   try {
     auto counts =
         parade::range(0, lines, {.name = "Line numbers"})
