@@ -15,7 +15,7 @@ cmake --build "$dir" -j2
 export PARADE_STATUS=off
 if [ -n "$sanitize" ]; then
   # Fewer random cases: sanitized code runs 5-20x slower.
-  export PARADE_DIFF_CASES=${PARADE_DIFF_CASES:-300}
+  export PARADE_DIFF_CASES=${PARADE_DIFF_CASES:-500}
   export TSAN_OPTIONS="halt_on_error=1 second_deadlock_stack=1"
   export ASAN_OPTIONS="detect_leaks=1:abort_on_error=1"
   export UBSAN_OPTIONS="print_stacktrace=1:halt_on_error=1"

@@ -8,8 +8,10 @@
 // be checked under TSan, so the scheduler is written against primitives TSan
 // understands. Scheduling decisions take one lock per chunk, never per element.
 #include "parade/detail/executor.hpp"
+#include "parade/detail/pool.hpp"
 
 #include <algorithm>
+#include <atomic>
 #include <chrono>
 #include <condition_variable>
 #include <deque>
@@ -55,22 +57,17 @@ class segment_run {
   }
 
   void run() {
-    std::size_t n = rs_.workers();
-    std::vector<std::thread> threads;
-    threads.reserve(n);
-    for (std::size_t i = 0; i < n; ++i) threads.emplace_back([this] { work(); });
-    {
-      std::unique_lock lk(m_);
-      while (exited_ < n) {
-        main_cv_.wait_for(lk, std::chrono::milliseconds(50));
-        lk.unlock();
-        bool stop = rs_.poll();
-        rs_.tick();
-        lk.lock();
-        if (stop) cv_.notify_all();
-      }
-    }
-    for (auto& t : threads) t.join();
+    // The action's thread polls for Ctrl-C and run_options::stop and draws the
+    // status while the workers run; on a stop it wakes the waiting workers.
+    rs_.pool().run_all([this](std::size_t) { work(); },
+                       [this] {
+                         bool stop = rs_.poll();
+                         rs_.tick();
+                         if (stop) {
+                           std::lock_guard lk(m_);
+                           cv_.notify_all();
+                         }
+                       });
     // Instances (and the contexts they own) close here, on every outcome.
     for (auto& s : stages_) s.slots.clear();
   }
@@ -155,9 +152,8 @@ class segment_run {
       if (src_done_ && live_ == 0) break;
       cv_.wait(lk);
     }
-    ++exited_;
+    // Wake the others: whatever ended this worker's loop ends theirs too.
     cv_.notify_all();
-    main_cv_.notify_one();
   }
 
   void run_stage(std::unique_lock<std::mutex>& lk, std::size_t i) {
@@ -240,9 +236,8 @@ class segment_run {
   source_def& src_;
   std::deque<stage_rt> stages_;  // deque: stage_rt is not movable cheaply
   std::mutex m_;
-  std::condition_variable cv_;       // workers wait here
-  std::condition_variable main_cv_;  // the action's thread: woken only when a worker leaves
-  std::size_t live_ = 0, max_tokens_ = 1, exited_ = 0;
+  std::condition_variable cv_;  // workers wait here
+  std::size_t live_ = 0, max_tokens_ = 1;
   std::size_t chunk_ = 1, max_chunk_ = 1;
   double ns_per_item_ = -1;
   std::uint64_t next_seq_ = 0;
@@ -256,42 +251,26 @@ void execute_segment(run_state& rs, source_def& source, std::vector<stage_def>& 
 }
 
 void parallel_for(run_state& rs, std::size_t n, const std::string& step,
-                  const std::function<void(std::size_t)>& fn) {
-  std::mutex m;
-  std::condition_variable cv;
-  std::size_t next = 0, exited = 0;
-  std::size_t nthreads = std::min(rs.workers(), n);
-  auto body = [&] {
-    std::unique_lock lk(m);
-    while (next < n && !rs.stopped()) {
-      std::size_t i = next++;
-      lk.unlock();
-      try {
-        fn(i);
-      } catch (const step_failure& f) {
-        rs.fail(f.step, f.original);
-      } catch (const stop_signal&) {
-      } catch (...) {
-        rs.fail(step, std::current_exception());
-      }
-      lk.lock();
-    }
-    ++exited;
-    cv.notify_all();
-  };
-  std::vector<std::thread> threads;
-  for (std::size_t i = 0; i < nthreads; ++i) threads.emplace_back(body);
-  {
-    std::unique_lock lk(m);
-    while (exited < nthreads) {
-      cv.wait_for(lk, std::chrono::milliseconds(50));
-      lk.unlock();
-      rs.poll();
-      rs.tick();
-      lk.lock();
-    }
-  }
-  for (auto& t : threads) t.join();
+                  const std::function<void(std::size_t, std::size_t)>& fn, std::size_t max_workers) {
+  std::atomic<std::size_t> next{0};
+  rs.pool().run_all(
+      [&](std::size_t worker) {
+        if (worker >= max_workers) return;
+        for (std::size_t i; !rs.stopped() && (i = next.fetch_add(1)) < n;) {
+          try {
+            fn(i, worker);
+          } catch (const step_failure& f) {
+            rs.fail(f.step, f.original);
+          } catch (const stop_signal&) {
+          } catch (...) {
+            rs.fail(step, std::current_exception());
+          }
+        }
+      },
+      [&] {
+        rs.poll();
+        rs.tick();
+      });
 }
 
 }  // namespace parade::detail

@@ -10,6 +10,7 @@
 #include <string_view>
 #include <thread>
 
+#include "parade/detail/pool.hpp"
 #include "parade/error.hpp"
 
 namespace parade::detail {
@@ -93,7 +94,13 @@ run_state::run_state(const run_options& opts)
 }
 
 run_state::~run_state() {
+  pool_.reset();
   if (signals_) remove_sigint();
+}
+
+worker_pool& run_state::pool() {
+  if (!pool_) pool_ = std::make_unique<worker_pool>(workers_);
+  return *pool_;
 }
 
 std::size_t run_state::max_tokens() const {

@@ -37,6 +37,8 @@ class dataset {
   // ---- keyed operations (barriers) -----------------------------------------
   auto group_by_key(op_options o = {}) const;
   template <class Fn> dataset<T> reduce_by_key(Fn f, op_options o = {}) const;
+  template <class Fn, class Make>
+  dataset<T> reduce_by_key(Fn f, context_factory<Make> c, op_options o = {}) const;
 
   // ---- actions: run the chain and block ------------------------------------
   std::vector<T> collect(run_options o = {}) const;

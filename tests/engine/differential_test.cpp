@@ -111,7 +111,7 @@ parade::dataset<i64> apply(parade::dataset<i64> ds, const op& o) {
 }  // namespace
 
 TEST(differential, random_chains_match_sequential_reference) {
-  int cases = 1500;
+  int cases = 4000;
   if (const char* env = std::getenv("PARADE_DIFF_CASES")) cases = std::atoi(env);
   std::mt19937_64 rng(20261124);
   auto pick = [&](i64 lo, i64 hi) { return std::uniform_int_distribution<i64>(lo, hi)(rng); };

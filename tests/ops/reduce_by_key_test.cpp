@@ -72,3 +72,30 @@ TEST(reduce_by_key, two_barriers_in_a_row) {
     EXPECT_EQ(out, (std::vector<kv>{{100, 100}}));
   });
 }
+
+TEST(reduce_by_key, with_context_made_once_per_worker_and_closed) {
+  ptest::each_config([](const ptest::config& c) {
+    struct counts {
+      std::atomic<int> opened{0}, closed{0};
+    } n;
+    struct scale {  // a context the reducer consults
+      counts* n;
+      std::int64_t factor = 1;
+      explicit scale(counts* c) : n(c) { ++n->opened; }
+      scale(scale&& o) noexcept : n(std::exchange(o.n, nullptr)), factor(o.factor) {}
+      ~scale() {
+        if (n) ++n->closed;
+      }
+    };
+    auto out = parade::range(0, 30000)
+                   .map([](std::int64_t x) { return kv{x % 500, 1}; })
+                   .reduce_by_key([](std::int64_t a, std::int64_t b, scale& s) { return a + b * s.factor; },
+                                  parade::context([&n] { return scale(&n); }), {.name = "sum"})
+                   .collect(c.run());
+    ASSERT_EQ(out.size(), 500u);
+    for (std::size_t i = 0; i < out.size(); ++i) ASSERT_EQ(out[i], (kv{std::int64_t(i), 60}));
+    EXPECT_GE(n.opened.load(), 1);
+    EXPECT_LE(std::size_t(n.opened.load()), c.workers);
+    EXPECT_EQ(n.opened.load(), n.closed.load());
+  });
+}

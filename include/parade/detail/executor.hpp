@@ -23,9 +23,11 @@ namespace parade::detail {
 void execute_segment(run_state& rs, source_def& source,
                      std::vector<stage_def>& stages);
 
-// Calls fn(i) for i in [0, n) on up to `workers` threads; stops early when the
-// run stops. An exception from fn fails the run as step `step`.
+// Calls fn(i, worker) for i in [0, n) on the run's workers (at most
+// max_workers of them; `worker` is in [0, max_workers)), stopping early when
+// the run stops. An exception from fn fails the run as step `step`.
 void parallel_for(run_state& rs, std::size_t n, const std::string& step,
-                  const std::function<void(std::size_t)>& fn);
+                  const std::function<void(std::size_t, std::size_t)>& fn,
+                  std::size_t max_workers = SIZE_MAX);
 
 }  // namespace parade::detail

@@ -74,17 +74,20 @@ template <class K, class A>
 using table = absl::flat_hash_map<K, A, key_hash<K>, key_eq<K>>;
 
 // One worker slot's partitioned table; `Ops` says how a value enters an
-// accumulator (Ops::add(A&, V&&, seq) and Ops::make(V&&, seq)).
-template <class K, class V, class A, class Ops>
+// accumulator (Ops::make(V&&, seq), Ops::add(A&, V&&, seq, context)) and how
+// two accumulators combine (Ops::combine(A&, A&&, context)). The slot's
+// context (if the step has one) is kept for the merge.
+template <class K, class V, class A, class Ops, class Make>
 class keyed_terminal final : public sink<std::pair<K, V>> {
  public:
-  keyed_terminal(step_stats& st, std::size_t parts, Ops ops)
-      : stats_(st), count_(st), parts_(parts), ops_(std::move(ops)) {}
+  keyed_terminal(step_stats& st, std::size_t parts, Ops ops, Make make)
+      : stats_(st), count_(st), parts_(parts), ops_(std::move(ops)), ctx_(std::move(make)) {}
   void begin_token(const token& t) override { seq_ = t.seq; }
   void end_token(token&) override { count_.publish(); }
   void consume(std::span<std::pair<K, V>> in) override {
     count_.in(in.size());
     guarded(stats_, [&] {
+      if constexpr (!std::is_same_v<Make, no_context>) ctx_.get();
       for (auto& kv : in) {
         std::size_t h = absl::Hash<K>{}(kv.first);
         auto& part = parts_[partition_of(h, parts_.size())];
@@ -94,17 +97,20 @@ class keyed_terminal final : public sink<std::pair<K, V>> {
           inserted = true;
           ctor(std::move(kv.first), ops_.make(std::move(kv.second), seq_));
         });
-        if (!inserted) ops_.add(it->second, std::move(kv.second), seq_);
+        if (!inserted) ops_.add(it->second, std::move(kv.second), seq_, ctx_);
       }
     });
   }
   std::vector<table<K, A>>& parts() { return parts_; }
+  context_slot<Make>& context() { return ctx_; }
+  const Ops& ops() const { return ops_; }
 
  private:
   step_stats& stats_;
   step_counter count_;
   std::vector<table<K, A>> parts_;
   Ops ops_;
+  context_slot<Make> ctx_;
   std::uint64_t seq_ = 0;
 };
 
@@ -153,7 +159,7 @@ pieces<E> merge_sorted_runs(run_state& rs, std::vector<std::vector<E>>& runs, co
     bounds[r].push_back(runs[r].size());
   }
   out.parts.resize(npieces);
-  parallel_for(rs, npieces, step, [&](std::size_t i) {
+  parallel_for(rs, npieces, step, [&](std::size_t i, std::size_t) {
     auto& dst = out.parts[i];
     using cursor = std::pair<std::size_t, std::size_t>;  // run, index
     auto greater = [&](const cursor& a, const cursor& b) { return runs[b.first][b.second].first < runs[a.first][a.second].first; };
@@ -207,12 +213,11 @@ open_end<E> pieces_source(run_state& rs, step_stats& stats, std::shared_ptr<piec
 }
 
 // Runs a keyed barrier: the parent's segment into per-slot tables, the merge,
-// the ordering. finish(A&&) -> output value; combine(A&, A&&) merges two
-// accumulators of one key.
-template <class K, class V, class A, class Out, class Ops, class Combine, class Finish>
+// the ordering. finish(A&&) -> output value.
+template <class K, class V, class A, class Out, class Ops, class Make, class Finish>
 open_end<std::pair<K, Out>> run_keyed(run_state& rs, open_end<std::pair<K, V>> up, const op_options& o,
-                                      const char* kind, Ops ops, Combine combine, Finish finish) {
-  using term_t = keyed_terminal<K, V, A, Ops>;
+                                      const char* kind, Ops ops, Make make, Finish finish) {
+  using term_t = keyed_terminal<K, V, A, Ops, Make>;
   using E = std::pair<K, Out>;
   auto& stats = rs.add_step(step_name(o, kind), kind);
   std::size_t P = partitions_for(rs.workers());
@@ -224,8 +229,8 @@ open_end<std::pair<K, Out>> run_keyed(run_state& rs, open_end<std::pair<K, V>> u
     std::vector<std::shared_ptr<term_t>> all;
   };
   auto reg = std::make_shared<registry>();
-  add_terminal(up, stats.name, cap, [reg, &stats, P, ops]() {
-    auto t = std::make_shared<term_t>(stats, P, ops);
+  add_terminal(up, stats.name, cap, [reg, &stats, P, ops, make]() {
+    auto t = std::make_shared<term_t>(stats, P, ops, make);
     std::lock_guard lk(reg->m);
     reg->all.push_back(t);
     return t;
@@ -236,9 +241,11 @@ open_end<std::pair<K, Out>> run_keyed(run_state& rs, open_end<std::pair<K, V>> u
   if (rs.stopped()) throw stop_signal{};
 
   // Partition p of every slot merges into one table, P tasks in parallel.
+  // Merge worker w combines with slot w's context, so a step with a context
+  // makes no more of them than its slots (and never makes new ones here).
   std::vector<std::vector<E>> runs(P);
-  parallel_for(rs, P, stats.name, [&](std::size_t p) {
-    auto& slots = reg->all;
+  auto& slots = reg->all;
+  parallel_for(rs, P, stats.name, [&](std::size_t p, std::size_t w) {
     std::size_t big = 0;
     for (std::size_t s = 1; s < slots.size(); ++s)
       if (slots[s]->parts()[p].size() > slots[big]->parts()[p].size()) big = s;
@@ -252,7 +259,7 @@ open_end<std::pair<K, Out>> run_keyed(run_state& rs, open_end<std::pair<K, V>> u
         if (found == merged.end())
           merged.insert(std::move(node));
         else
-          guarded(stats, [&] { combine(found->second, std::move(node.mapped())); });
+          guarded(stats, [&] { slots[w]->ops().combine(found->second, std::move(node.mapped()), slots[w]->context()); });
       }
       table<K, A>().swap(other);
     }
@@ -264,8 +271,8 @@ open_end<std::pair<K, Out>> run_keyed(run_state& rs, open_end<std::pair<K, V>> u
     }
     if constexpr (ordered_key<K>)
       std::sort(run.begin(), run.end(), [](const E& a, const E& b) { return a.first < b.first; });
-  });
-  reg->all.clear();
+  }, slots.size());
+  reg->all.clear();  // the slots' contexts close here
   if (rs.stopped()) throw stop_signal{};
 
   auto data = std::make_shared<pieces<E>>();

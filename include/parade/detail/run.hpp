@@ -7,6 +7,7 @@
 #include <cstddef>
 #include <deque>
 #include <exception>
+#include <memory>
 #include <mutex>
 #include <optional>
 #include <string>
@@ -15,6 +16,8 @@
 #include "parade/options.hpp"
 
 namespace parade::detail {
+
+class worker_pool;
 
 // Test-only knobs (the differential tests sweep them); 0 = default.
 struct tuning {
@@ -30,6 +33,8 @@ class run_state {
   run_state& operator=(const run_state&) = delete;
 
   std::size_t workers() const { return workers_; }
+  // The run's threads, started on first use and joined when the run ends.
+  worker_pool& pool();
   // Tokens in flight per segment: a few per worker (backpressure bound).
   std::size_t max_tokens() const;
   std::size_t max_chunk(std::size_t for_type) const;
@@ -67,6 +72,7 @@ class run_state {
   std::deque<step_stats> steps_;
   std::size_t drawn_lines_ = 0;
   bool signals_ = false;
+  std::unique_ptr<worker_pool> pool_;  // last: joined first
 };
 
 }  // namespace parade::detail

@@ -25,10 +25,10 @@ class group_node final : public node<std::pair<K, std::vector<V>>> {
         a.emplace_back(seq, std::move(v));
         return a;
       }
-      void add(A& a, V&& v, std::uint64_t seq) const { a.emplace_back(seq, std::move(v)); }
-    };
-    auto combine = [](A& a, A&& b) {
-      a.insert(a.end(), std::make_move_iterator(b.begin()), std::make_move_iterator(b.end()));
+      void add(A& a, V&& v, std::uint64_t seq, context_slot<no_context>&) const { a.emplace_back(seq, std::move(v)); }
+      void combine(A& a, A&& b, context_slot<no_context>&) const {
+        a.insert(a.end(), std::make_move_iterator(b.begin()), std::make_move_iterator(b.end()));
+      }
     };
     // Values met on different workers are put back in input order by the
     // sequence number of the chunk they came in (stable within a chunk).
@@ -40,7 +40,7 @@ class group_node final : public node<std::pair<K, std::vector<V>>> {
       for (auto& x : a) out.push_back(std::move(x.second));
       return out;
     };
-    return run_keyed<K, V, A, std::vector<V>>(rs, parent_->compile(rs), o_, "group_by_key", ops{}, combine,
+    return run_keyed<K, V, A, std::vector<V>>(rs, parent_->compile(rs), o_, "group_by_key", ops{}, no_context{},
                                               finish);
   }
 
