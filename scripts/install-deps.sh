@@ -9,6 +9,7 @@ packages=(
   libgtest-dev         # tests
   libbenchmark-dev     # bench/
   libsqlite3-dev       # the worker-context example and test
+  zlib1g-dev libzstd-dev libbz2-dev   # read_lines / write_lines compression
 )
 
 missing=()

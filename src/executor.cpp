@@ -27,8 +27,8 @@ using clock = std::chrono::steady_clock;
 struct stage_rt {
   stage_def* def = nullptr;
   std::deque<token> fifo;               // parallel stages: any order
-  std::map<std::uint64_t, token> held;  // ordered stages: by sequence
-  std::uint64_t next_seq = 0;           // ordered stages: the one to run next
+  std::map<std::uint64_t, token> held;  // ordered stages: by token::order()
+  std::uint64_t next_order = 0;         // ordered stages: the one to run next
   std::size_t running = 0;
   std::size_t cap = 1;
   std::vector<std::unique_ptr<stage_instance>> slots;
@@ -38,7 +38,7 @@ struct stage_rt {
 class segment_run {
  public:
   segment_run(run_state& rs, source_def& src, std::vector<stage_def>& defs)
-      : rs_(rs), src_(src) {
+      : rs_(rs), src_(src), mode_(src.mode()) {
     stages_.resize(defs.size());
     for (std::size_t i = 0; i < defs.size(); ++i) {
       auto& s = stages_[i];
@@ -76,7 +76,7 @@ class segment_run {
   bool ready(std::size_t i) const {
     const auto& s = stages_[i];
     if (s.running >= s.cap) return false;
-    if (s.def->ordered) return !s.held.empty() && s.held.begin()->first == s.next_seq;
+    if (s.def->ordered) return !s.held.empty() && s.held.begin()->first == s.next_order;
     return !s.fifo.empty();
   }
 
@@ -87,7 +87,11 @@ class segment_run {
       auto it = s.held.begin();
       t = std::move(it->second);
       s.held.erase(it);
-      ++s.next_seq;
+      // The next in order: the following seq of this part, or the next part.
+      token nxt;
+      nxt.part = t.part_end ? t.part + 1 : t.part;
+      nxt.seq = t.part_end ? 0 : t.seq + 1;
+      s.next_order = nxt.order();
     } else {
       t = std::move(s.fifo.front());
       s.fifo.pop_front();
@@ -98,8 +102,8 @@ class segment_run {
   void put(std::size_t i, token&& t) {
     auto& s = stages_[i];
     if (s.def->ordered) {
-      auto seq = t.seq;
-      s.held.emplace(seq, std::move(t));
+      auto key = t.order();
+      s.held.emplace(key, std::move(t));
     } else {
       s.fifo.push_back(std::move(t));
     }
@@ -145,7 +149,8 @@ class segment_run {
         run_stage(lk, pick);
         continue;
       }
-      if (!src_done_ && !src_busy_ && live_ < max_tokens_) {
+      if (!src_done_ && !src_blocked_ && live_ < max_tokens_ &&
+          (mode_ == source_mode::concurrent ? src_readers_ < rs_.workers() : src_readers_ == 0)) {
         read_source(lk);
         continue;
       }
@@ -195,40 +200,63 @@ class segment_run {
   void read_source(std::unique_lock<std::mutex>& lk) {
     ++live_;
     token t;
-    bool got = false;
-    if (!src_.serial()) {
-      got = src_.next(t, chunk_);
-    } else {
-      src_busy_ = true;
-      std::size_t n = chunk_;
-      lk.unlock();
-      auto t0 = clock::now();
-      try {
-        got = src_.next(t, n);
-      } catch (...) {
-        lk.lock();
-        src_busy_ = false;
-        --live_;
-        fail_locked(lk, "source");
-        return;
-      }
-      t.work_ns = std::uint64_t(std::chrono::duration_cast<std::chrono::nanoseconds>(clock::now() - t0).count());
+    if (mode_ == source_mode::splittable) {
+      finish_read(t, src_.next(t, chunk_) ? pull::token : pull::done);
+      return;
+    }
+    // Serial and concurrent sources read outside the lock.
+    ++src_readers_;
+    std::size_t n = chunk_;
+    bool lookahead = live_ < max_tokens_;  // live_ counts this read already
+    lk.unlock();
+    auto t0 = clock::now();
+    pull got;
+    try {
+      got = mode_ == source_mode::serial ? (src_.next(t, n) ? pull::token : pull::done) : src_.next_concurrent(t, n, lookahead);
+    } catch (...) {
       lk.lock();
-      src_busy_ = false;
-    }
-    if (got) {
-      t.seq = next_seq_++;
-    } else {
-      t = token{};
-      t.seq = next_seq_++;
-      t.last = true;
-      src_done_ = true;
-    }
-    if (stages_.empty()) {
+      --src_readers_;
       --live_;
-    } else {
-      put(0, std::move(t));
+      fail_locked(lk, "source");
+      return;
     }
+    t.work_ns = std::uint64_t(std::chrono::duration_cast<std::chrono::nanoseconds>(clock::now() - t0).count());
+    lk.lock();
+    --src_readers_;
+    finish_read(t, got);
+  }
+
+  // Under the lock: queues a token read from the source, or the final token.
+  void finish_read(token& t, pull got) {
+    bool concurrent = mode_ == source_mode::concurrent;
+    if (got == pull::token) {
+      src_blocked_ = false;
+      if (!concurrent) t.seq = next_seq_++;
+      put_or_drop(std::move(t));
+      return;
+    }
+    --live_;
+    if (got == pull::wait || src_readers_ > 0) {
+      // Readers still in flight may add tokens (or end the source): retry
+      // only when one of them returns, instead of spinning on next().
+      src_blocked_ = src_readers_ > 0;
+      cv_.notify_all();
+      return;
+    }
+    // Exhausted, and no reader in flight: the final token.
+    src_blocked_ = false;
+    src_done_ = true;
+    ++live_;
+    token end;
+    end.last = true;
+    if (concurrent) end.part = src_.parts();
+    else end.seq = next_seq_++;
+    put_or_drop(std::move(end));
+  }
+
+  void put_or_drop(token&& t) {
+    if (stages_.empty()) --live_;
+    else put(0, std::move(t));
     cv_.notify_all();
   }
 
@@ -241,7 +269,9 @@ class segment_run {
   std::size_t chunk_ = 1, max_chunk_ = 1;
   double ns_per_item_ = -1;
   std::uint64_t next_seq_ = 0;
-  bool src_done_ = false, src_busy_ = false, failed_ = false;
+  source_mode mode_;
+  std::size_t src_readers_ = 0;  // reads in flight (serial: at most 1)
+  bool src_done_ = false, src_blocked_ = false, failed_ = false;
 };
 
 }  // namespace

@@ -15,6 +15,7 @@
 #include "parade/sources/from.hpp"
 #include "parade/sources/generate.hpp"
 #include "parade/sources/range.hpp"
+#include "parade/io/read_lines.hpp"
 
 #include "parade/ops/batch.hpp"
 #include "parade/ops/filter.hpp"
@@ -27,3 +28,4 @@
 #include "parade/actions/count.hpp"
 #include "parade/actions/fold.hpp"
 #include "parade/actions/for_each.hpp"
+#include "parade/actions/write_lines.hpp"

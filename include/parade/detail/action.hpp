@@ -8,6 +8,7 @@
 #include <utility>
 
 #include "parade/detail/node.hpp"
+#include "parade/error.hpp"
 
 namespace parade::detail {
 
@@ -18,6 +19,8 @@ auto run_action(const run_options& o, Body body) {
   if constexpr (std::is_void_v<R>) {
     try {
       body(rs);
+    } catch (const parade::error&) {
+      throw;  // bad input found on the action's thread (a missing file): as is
     } catch (const stop_signal&) {
     } catch (const step_failure& f) {
       rs.fail(f.step, f.original);
@@ -29,6 +32,8 @@ auto run_action(const run_options& o, Body body) {
     std::optional<R> result;
     try {
       result.emplace(body(rs));
+    } catch (const parade::error&) {
+      throw;  // bad input found on the action's thread (a missing file): as is
     } catch (const stop_signal&) {
     } catch (const step_failure& f) {
       rs.fail(f.step, f.original);

@@ -15,7 +15,7 @@ namespace parade::detail {
 class index_source final : public source_def {
  public:
   index_source(std::int64_t n, std::size_t max_chunk) : n_(n), max_chunk_(max_chunk) {}
-  bool serial() const override { return false; }
+  source_mode mode() const override { return source_mode::splittable; }
   bool next(token& t, std::size_t n) override {
     if (pos_ >= n_) return false;
     t.begin = pos_;

@@ -82,7 +82,7 @@ class keyed_terminal final : public sink<std::pair<K, V>> {
  public:
   keyed_terminal(step_stats& st, std::size_t parts, Ops ops, Make make)
       : stats_(st), count_(st), parts_(parts), ops_(std::move(ops)), ctx_(std::move(make)) {}
-  void begin_token(const token& t) override { seq_ = t.seq; }
+  void begin_token(const token& t) override { seq_ = t.order(); }
   void end_token(token&) override { count_.publish(); }
   void consume(std::span<std::pair<K, V>> in) override {
     count_.in(in.size());

@@ -27,16 +27,24 @@ struct chunk final : chunk_base {
 };
 
 // One unit of scheduling. Every stage turns its input token into its output
-// token in place; the sequence number never changes, so ordered stages can put
-// tokens back in input order. The last token of a segment is empty and has
-// `last` set, so stages that carry state across tokens (batch) can flush.
+// token in place; its place in the order, (part, seq), never changes, so
+// ordered stages can put tokens back in input order. Within a part, seq counts
+// 0, 1, 2, ...; the part's last token has part_end set, and the next part
+// starts at seq 0 (a part is a file read as its own stream; most sources have
+// only part 0). The last token of a segment is empty and has `last` set, so
+// stages that carry state across tokens (batch) can flush.
 struct token {
   std::uint64_t seq = 0;
+  std::uint32_t part = 0;
+  bool part_end = false;
   std::int64_t begin = 0, end = 0;    // index range for splittable sources
   std::unique_ptr<chunk_base> data;   // elements, for everything else
   std::uint64_t source_items = 0;     // elements the source put in (chunk sizing)
   std::uint64_t work_ns = 0;          // time spent on this token (chunk sizing)
   bool last = false;
+
+  // Position in input order, as one number (parts < 2^24, seq < 2^40).
+  std::uint64_t order() const { return (std::uint64_t(part) << 40) | seq; }
 
   template <class T>
   std::vector<T>* items() {
@@ -129,16 +137,41 @@ struct stage_def {
   std::function<std::unique_ptr<stage_instance>()> make;
 };
 
+// How a source is read.
+//  splittable: hands out cheap descriptors (index ranges); next() is called
+//              under the scheduler's lock.
+//  serial:     one stream (a generator); next() is called by one worker at a
+//              time, outside the lock.
+//  concurrent: several streams (files); next() is called by several workers
+//              at once, outside the lock; the source synchronizes itself and
+//              sets each token's (part, seq, part_end).
+enum class source_mode { splittable, serial, concurrent };
+
+// What a concurrent source's pull gave.
+enum class pull { token, wait, done };
+
 // Where a segment's tokens come from.
 class source_def {
  public:
   virtual ~source_def() = default;
-  // A serial source (a generator, a stream) is read by one worker at a time,
-  // outside the scheduler's lock. A splittable one hands out index ranges and
-  // is called under the lock, so next() must be cheap.
-  virtual bool serial() const = 0;
-  // Fills `t` with at most `n` elements; false when the source is exhausted.
-  virtual bool next(token& t, std::size_t n) = 0;
+  virtual source_mode mode() const = 0;
+  // splittable and serial: fills `t` with at most `n` elements (the unit is
+  // the source's: elements, or bytes for files); false when exhausted.
+  virtual bool next(token& t, std::size_t n) {
+    (void)t, (void)n;
+    return false;
+  }
+  // concurrent: a token, or wait (all remaining work is being read by other
+  // workers; try again after one of them returns), or done. Without
+  // `lookahead`, only the head part (the first not yet fully read) may be
+  // read: the last free token slot is kept for it, so an ordered stage waiting
+  // for an earlier part can never be starved by tokens of later parts.
+  virtual pull next_concurrent(token& t, std::size_t n, bool lookahead) {
+    (void)t, (void)n, (void)lookahead;
+    return pull::done;
+  }
+  // concurrent: the number of parts (the final token comes after them).
+  virtual std::uint32_t parts() const { return 0; }
   // Largest chunk worth making (bounds memory for big elements).
   virtual std::size_t max_chunk() const { return std::size_t{1} << 20; }
   virtual std::optional<std::uint64_t> length() const { return std::nullopt; }

@@ -17,7 +17,7 @@ class generator_source final : public source_def {
  public:
   generator_source(run_state& rs, step_stats& stats, Fn f, std::optional<std::uint64_t> len)
       : rs_(rs), stats_(stats), f_(std::move(f)), len_(len) {}
-  bool serial() const override { return true; }
+  source_mode mode() const override { return source_mode::serial; }
   bool next(token& t, std::size_t n) override {
     if (done_) return false;
     std::vector<T> items;

@@ -1,0 +1,219 @@
+// Decoders and encoders over zlib, zstd and libbzip2 (Debian's packages).
+#include "codec.hpp"
+
+#include <bzlib.h>
+#include <unistd.h>
+#include <zlib.h>
+#include <zstd.h>
+
+#include <cerrno>
+#include <cstring>
+
+#include "parade/error.hpp"
+
+namespace parade::detail::io {
+
+compression sniff(const unsigned char* h, std::size_t n) {
+  if (n >= 2 && h[0] == 0x1f && h[1] == 0x8b) return compression::gzip;
+  if (n >= 4 && h[0] == 0x28 && h[1] == 0xb5 && h[2] == 0x2f && h[3] == 0xfd) return compression::zstd;
+  if (n >= 3 && h[0] == 'B' && h[1] == 'Z' && h[2] == 'h') return compression::bzip2;
+  return compression::none;
+}
+
+compression from_extension(std::string_view p) {
+  auto ends = [&](std::string_view s) { return p.size() >= s.size() && p.substr(p.size() - s.size()) == s; };
+  if (ends(".gz")) return compression::gzip;
+  if (ends(".zst")) return compression::zstd;
+  if (ends(".bz2")) return compression::bzip2;
+  return compression::none;
+}
+
+const char* name_of(compression c) {
+  switch (c) {
+    case compression::gzip: return "gzip";
+    case compression::zstd: return "zstd";
+    case compression::bzip2: return "bzip2";
+    default: return "plain";
+  }
+}
+
+decoder::decoder(int fd, std::string path) : fd_(fd), path_(std::move(path)), in_(new char[in_cap]) {}
+
+bool decoder::refill() {
+  for (;;) {
+    ssize_t n = ::read(fd_, in_.get(), in_cap);
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) throw parade::error("parade: cannot read " + path_ + ": " + std::strerror(errno));
+    in_size_ = std::size_t(n);
+    consumed_ += std::uint64_t(n);
+    return n > 0;
+  }
+}
+
+void decoder::corrupt(const std::string& what) const { throw parade::error("parade: " + path_ + ": " + what); }
+
+namespace {
+
+class gzip_decoder final : public decoder {
+ public:
+  gzip_decoder(int fd, std::string path) : decoder(fd, std::move(path)) {
+    if (inflateInit2(&zs_, 15 + 32) != Z_OK) throw parade::error("parade: zlib init failed");
+  }
+  ~gzip_decoder() override { inflateEnd(&zs_); }
+  std::size_t read(char* out, std::size_t cap) override {
+    zs_.next_out = reinterpret_cast<Bytef*>(out);
+    zs_.avail_out = unsigned(cap);
+    while (zs_.avail_out > 0 && !eof_) {
+      if (zs_.avail_in == 0) {
+        if (!refill()) {
+          eof_ = true;
+          if (in_member_) corrupt("truncated gzip data");
+          break;
+        }
+        zs_.next_in = reinterpret_cast<Bytef*>(in_.get());
+        zs_.avail_in = unsigned(in_size_);
+      }
+      in_member_ = true;
+      int r = inflate(&zs_, Z_NO_FLUSH);
+      if (r == Z_STREAM_END) {
+        in_member_ = false;  // another member may follow
+        inflateReset(&zs_);
+      } else if (r != Z_OK && r != Z_BUF_ERROR) {
+        corrupt(std::string("corrupt gzip data (") + (zs_.msg ? zs_.msg : "zlib error") + ")");
+      }
+    }
+    return cap - zs_.avail_out;
+  }
+
+ private:
+  z_stream zs_{};
+  bool eof_ = false, in_member_ = false;
+};
+
+class zstd_decoder final : public decoder {
+ public:
+  zstd_decoder(int fd, std::string path) : decoder(fd, std::move(path)), dctx_(ZSTD_createDCtx()) {}
+  ~zstd_decoder() override { ZSTD_freeDCtx(dctx_); }
+  std::size_t read(char* out, std::size_t cap) override {
+    ZSTD_outBuffer o{out, cap, 0};
+    while (o.pos < o.size && !eof_) {
+      if (in_.pos == in_.size) {
+        if (!refill()) {
+          eof_ = true;
+          if (pending_ != 0) corrupt("truncated zstd data");
+          break;
+        }
+        in_ = ZSTD_inBuffer{decoder::in_.get(), in_size_, 0};
+      }
+      std::size_t r = ZSTD_decompressStream(dctx_, &o, &in_);
+      if (ZSTD_isError(r)) corrupt(std::string("corrupt zstd data (") + ZSTD_getErrorName(r) + ")");
+      pending_ = r;
+    }
+    return o.pos;
+  }
+
+ private:
+  ZSTD_DCtx* dctx_;
+  ZSTD_inBuffer in_{nullptr, 0, 0};
+  std::size_t pending_ = 0;  // 0: at a frame boundary
+  bool eof_ = false;
+};
+
+class bzip2_decoder final : public decoder {
+ public:
+  bzip2_decoder(int fd, std::string path) : decoder(fd, std::move(path)) { init(); }
+  ~bzip2_decoder() override { BZ2_bzDecompressEnd(&bs_); }
+  std::size_t read(char* out, std::size_t cap) override {
+    bs_.next_out = out;
+    bs_.avail_out = unsigned(cap);
+    while (bs_.avail_out > 0 && !eof_) {
+      if (bs_.avail_in == 0) {
+        if (!refill()) {
+          eof_ = true;
+          if (in_stream_) corrupt("truncated bzip2 data");
+          break;
+        }
+        bs_.next_in = in_.get();
+        bs_.avail_in = unsigned(in_size_);
+      }
+      in_stream_ = true;
+      int r = BZ2_bzDecompress(&bs_);
+      if (r == BZ_STREAM_END) {
+        // Another stream may follow (pbzip2 writes many): restart, keeping input.
+        char* next = bs_.next_in;
+        unsigned avail = bs_.avail_in;
+        char* o = bs_.next_out;
+        unsigned oa = bs_.avail_out;
+        BZ2_bzDecompressEnd(&bs_);
+        init();
+        bs_.next_in = next;
+        bs_.avail_in = avail;
+        bs_.next_out = o;
+        bs_.avail_out = oa;
+        in_stream_ = false;
+      } else if (r != BZ_OK) {
+        corrupt("corrupt bzip2 data (error " + std::to_string(r) + ")");
+      }
+    }
+    return cap - bs_.avail_out;
+  }
+
+ private:
+  void init() {
+    bs_ = bz_stream{};
+    if (BZ2_bzDecompressInit(&bs_, 0, 0) != BZ_OK) throw parade::error("parade: bzip2 init failed");
+  }
+  bz_stream bs_{};
+  bool eof_ = false, in_stream_ = false;
+};
+
+}  // namespace
+
+std::unique_ptr<decoder> open_decoder(compression c, int fd, const std::string& path) {
+  switch (c) {
+    case compression::gzip: return std::make_unique<gzip_decoder>(fd, path);
+    case compression::zstd: return std::make_unique<zstd_decoder>(fd, path);
+    case compression::bzip2: return std::make_unique<bzip2_decoder>(fd, path);
+    default: throw parade::error("parade: " + path + " is not compressed");
+  }
+}
+
+void compress_block(compression c, std::string_view in, std::string& out) {
+  std::size_t at = out.size();
+  switch (c) {
+    case compression::gzip: {
+      z_stream zs{};
+      if (deflateInit2(&zs, Z_DEFAULT_COMPRESSION, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY) != Z_OK)
+        throw parade::error("parade: zlib init failed");
+      out.resize(at + deflateBound(&zs, uLong(in.size())));
+      zs.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(in.data()));
+      zs.avail_in = unsigned(in.size());
+      zs.next_out = reinterpret_cast<Bytef*>(out.data() + at);
+      zs.avail_out = unsigned(out.size() - at);
+      int r = deflate(&zs, Z_FINISH);
+      out.resize(at + zs.total_out);
+      deflateEnd(&zs);
+      if (r != Z_STREAM_END) throw parade::error("parade: gzip compression failed");
+      return;
+    }
+    case compression::zstd: {
+      out.resize(at + ZSTD_compressBound(in.size()));
+      std::size_t n = ZSTD_compress(out.data() + at, out.size() - at, in.data(), in.size(), 3);
+      if (ZSTD_isError(n)) throw parade::error(std::string("parade: zstd compression failed: ") + ZSTD_getErrorName(n));
+      out.resize(at + n);
+      return;
+    }
+    case compression::bzip2: {
+      unsigned cap = unsigned(in.size() + in.size() / 100 + 600);
+      out.resize(at + cap);
+      int r = BZ2_bzBuffToBuffCompress(out.data() + at, &cap, const_cast<char*>(in.data()), unsigned(in.size()), 9, 0, 0);
+      if (r != BZ_OK) throw parade::error("parade: bzip2 compression failed");
+      out.resize(at + cap);
+      return;
+    }
+    default:
+      out.append(in);
+  }
+}
+
+}  // namespace parade::detail::io

@@ -1,0 +1,53 @@
+// Compression for files: streaming decoders for reading, block encoders for
+// writing. Private to the compiled library (users' builds never see zlib,
+// zstd or bzip2 headers).
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <string_view>
+
+namespace parade::detail::io {
+
+enum class compression { none, gzip, zstd, bzip2 };
+
+// By magic bytes (what the file is), not by name.
+compression sniff(const unsigned char* head, std::size_t n);
+// By extension (what the user asked for when writing).
+compression from_extension(std::string_view path);
+const char* name_of(compression c);
+
+// Streaming decompression of an open file. Concatenated members/frames/streams
+// decode as one. Truncated or corrupt input throws parade::error naming the
+// path (the caller adds the line number).
+class decoder {
+ public:
+  virtual ~decoder() = default;
+  // Fills up to `cap` bytes; returns 0 at the end of the data.
+  virtual std::size_t read(char* out, std::size_t cap) = 0;
+  std::uint64_t compressed_bytes() const { return consumed_; }
+
+ protected:
+  decoder(int fd, std::string path);
+  // Refills the input buffer; false at end of file.
+  bool refill();
+  [[noreturn]] void corrupt(const std::string& what) const;
+
+  int fd_;
+  std::string path_;
+  std::unique_ptr<char[]> in_;
+  std::size_t in_size_ = 0;
+  std::uint64_t consumed_ = 0;
+  static constexpr std::size_t in_cap = 256 * 1024;
+};
+
+std::unique_ptr<decoder> open_decoder(compression c, int fd, const std::string& path);
+
+// Compresses `in` as one complete gzip member / zstd frame / bzip2 stream and
+// appends it to `out`. Concatenated blocks are a valid file of that format,
+// so blocks can be compressed in parallel and written in order.
+void compress_block(compression c, std::string_view in, std::string& out);
+
+}  // namespace parade::detail::io

@@ -1,0 +1,100 @@
+// output_file: an unnamed temporary (O_TMPFILE) in the target's directory,
+// linked into place on commit, so even a killed process leaves nothing behind.
+#include "parade/io/output_file.hpp"
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <cerrno>
+#include <cstring>
+
+#include "codec.hpp"
+#include "parade/error.hpp"
+
+namespace parade::detail {
+namespace {
+
+[[noreturn]] void fail(const std::string& what, const std::string& path) {
+  throw parade::error("parade: " + what + " " + path + ": " + std::strerror(errno));
+}
+
+std::string dir_of(const std::string& path) {
+  auto slash = path.find_last_of('/');
+  if (slash == std::string::npos) return ".";
+  if (slash == 0) return "/";
+  return path.substr(0, slash);
+}
+
+std::string unique_suffix() {
+  static std::atomic<unsigned> n{0};
+  return std::to_string(getpid()) + "-" + std::to_string(n++);
+}
+
+}  // namespace
+
+output_file::output_file(std::string path)
+    : path_(std::move(path)), dir_(dir_of(path_)), kind_(int(io::from_extension(path_))) {
+  struct stat st {};
+  if (!path_.empty() && path_.back() == '/') throw parade::error("parade: " + path_ + " names a directory, expected a file");
+  if (::stat(dir_.c_str(), &st) != 0) fail("cannot write to", path_);
+  if (!S_ISDIR(st.st_mode)) throw parade::error("parade: cannot write to " + path_ + ": " + dir_ + " is not a directory");
+  if (::stat(path_.c_str(), &st) == 0 && S_ISDIR(st.st_mode))
+    throw parade::error("parade: cannot write to " + path_ + ": it is a directory");
+  fd_ = ::open(dir_.c_str(), O_TMPFILE | O_WRONLY | O_CLOEXEC, 0644);
+  if (fd_ < 0 && (errno == EOPNOTSUPP || errno == EISDIR || errno == EINVAL)) {
+    // No O_TMPFILE on this file system: a named, hidden temporary.
+    temp_ = dir_ + "/." + path_.substr(dir_.size() + (dir_ == "." && path_.find('/') == std::string::npos ? 0 : 1)) +
+            ".parade-tmp-" + unique_suffix();
+    fd_ = ::open(temp_.c_str(), O_CREAT | O_EXCL | O_WRONLY | O_CLOEXEC, 0644);
+  }
+  if (fd_ < 0) fail("cannot write to", path_);
+}
+
+output_file::~output_file() {
+  if (fd_ >= 0) ::close(fd_);
+  if (!committed_ && !temp_.empty()) ::unlink(temp_.c_str());
+}
+
+void output_file::encode(std::string_view in, std::string& out) const {
+  io::compress_block(io::compression(kind_), in, out);
+}
+
+void output_file::write(std::string_view bytes) {
+  while (!bytes.empty()) {
+    ssize_t n = ::write(fd_, bytes.data(), bytes.size());
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) fail("cannot write", path_);
+    bytes.remove_prefix(std::size_t(n));
+  }
+}
+
+void output_file::commit() {
+  if (::fsync(fd_) != 0) fail("cannot flush", path_);
+  std::string staged = temp_;
+  if (staged.empty()) {
+    // Give the unnamed file a name next to the target, then rename over it:
+    // rename replaces atomically, linkat alone would not.
+    staged = path_ + ".parade-tmp-" + unique_suffix();
+    std::string proc = "/proc/self/fd/" + std::to_string(fd_);
+    if (::linkat(AT_FDCWD, proc.c_str(), AT_FDCWD, staged.c_str(), AT_SYMLINK_FOLLOW) != 0) fail("cannot create", path_);
+  }
+  if (::rename(staged.c_str(), path_.c_str()) != 0) {
+    int e = errno;
+    ::unlink(staged.c_str());
+    errno = e;
+    fail("cannot create", path_);
+  }
+  committed_ = true;
+  ::close(fd_);
+  fd_ = -1;
+  // The rename is durable once the directory is flushed too.
+  int dfd = ::open(dir_.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (dfd >= 0) {
+    ::fsync(dfd);
+    ::close(dfd);
+  }
+}
+
+}  // namespace parade::detail

@@ -1,0 +1,438 @@
+// read_lines: input expansion, the file source and the line reader.
+#include "parade/io/read_lines.hpp"
+
+#include <fcntl.h>
+#include <glob.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstring>
+#include <filesystem>
+#include <mutex>
+
+#include "codec.hpp"
+#include "parade/error.hpp"
+
+namespace parade::detail {
+namespace {
+
+namespace fs = std::filesystem;
+using io::compression;
+
+struct file_info {
+  std::string path;
+  std::uint64_t size = 0;
+  compression kind = compression::none;
+};
+
+[[noreturn]] void fail_errno(const std::string& what, const std::string& path) {
+  throw parade::error("parade: " + what + " " + path + ": " + std::strerror(errno));
+}
+
+// Closes a descriptor on every path out.
+struct fd_guard {
+  int fd = -1;
+  explicit fd_guard(int f) : fd(f) {}
+  fd_guard(fd_guard&& o) noexcept : fd(std::exchange(o.fd, -1)) {}
+  ~fd_guard() {
+    if (fd >= 0) ::close(fd);
+  }
+};
+
+int open_file(const std::string& path) {
+  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) fail_errno("cannot open", path);
+  return fd;
+}
+
+file_info inspect(const std::string& path) {
+  fd_guard f(open_file(path));
+  struct stat st {};
+  if (fstat(f.fd, &st) != 0) fail_errno("cannot stat", path);
+  if (S_ISDIR(st.st_mode)) throw parade::error("parade: " + path + " is a directory, expected a file");
+  file_info info{path, std::uint64_t(st.st_size), compression::none};
+  unsigned char head[4];
+  ssize_t n = ::pread(f.fd, head, sizeof head, 0);
+  if (n < 0) fail_errno("cannot read", path);
+  info.kind = io::sniff(head, std::size_t(n));
+  return info;
+}
+
+bool hidden(const fs::path& p) {
+  auto name = p.filename().string();
+  return !name.empty() && (name[0] == '.' || name[0] == '_');
+}
+
+// One input: a file, a directory (recursive), or a glob.
+void expand(const std::string& input, std::vector<file_info>& out) {
+  std::vector<std::string> paths;
+  if (input.find_first_of("*?[") != std::string::npos) {
+    glob_t g{};
+    int r = ::glob(input.c_str(), GLOB_ERR, nullptr, &g);
+    if (r == GLOB_NOMATCH) {
+      globfree(&g);
+      throw parade::error("parade: no file matches " + input);
+    }
+    if (r != 0) {
+      globfree(&g);
+      throw parade::error("parade: cannot expand " + input + ": " + std::strerror(errno));
+    }
+    for (std::size_t i = 0; i < g.gl_pathc; ++i) paths.emplace_back(g.gl_pathv[i]);
+    globfree(&g);
+  } else {
+    paths.push_back(input);
+  }
+  std::sort(paths.begin(), paths.end());
+  for (auto& p : paths) {
+    std::error_code ec;
+    auto st = fs::status(p, ec);
+    if (ec || !fs::exists(st)) {
+      errno = ec ? ec.value() : ENOENT;
+      fail_errno("cannot open", p);
+    }
+    if (fs::is_directory(st)) {
+      std::vector<std::string> files;
+      fs::recursive_directory_iterator it(p, ec), end;
+      if (ec) throw parade::error("parade: cannot list " + p + ": " + ec.message());
+      for (; it != end; it.increment(ec)) {
+        if (ec) throw parade::error("parade: cannot list " + p + ": " + ec.message());
+        if (hidden(it->path())) {
+          if (it->is_directory()) it.disable_recursion_pending();
+          continue;
+        }
+        if (it->is_regular_file()) files.push_back(it->path().string());
+      }
+      std::sort(files.begin(), files.end());
+      for (auto& f : files) out.push_back(inspect(f));
+    } else {
+      out.push_back(inspect(p));
+    }
+  }
+}
+
+// Splits bytes into lines, keeping a partial line across calls. Lines lose
+// "\n" and a trailing "\r".
+template <class Emit>
+std::size_t split_lines(const char* data, std::size_t n, Emit&& emit) {
+  std::size_t start = 0;
+  while (start < n) {
+    const void* nl = std::memchr(data + start, '\n', n - start);
+    if (!nl) break;
+    std::size_t end = std::size_t(static_cast<const char*>(nl) - data);
+    std::size_t len = end - start;
+    if (len > 0 && data[start + len - 1] == '\r') --len;
+    if (!emit(std::string_view(data + start, len), end + 1)) return end + 1;
+    start = end + 1;
+  }
+  return start;  // bytes consumed (complete lines)
+}
+
+std::string_view strip_cr(std::string_view s) {
+  if (!s.empty() && s.back() == '\r') s.remove_suffix(1);
+  return s;
+}
+
+// One compressed file read as a stream: claimed by one worker at a time.
+struct stream_state {
+  std::unique_ptr<fd_guard> fd;
+  std::unique_ptr<io::decoder> dec;
+  std::string carry;        // a partial line from the previous read
+  std::uint64_t lines = 0;  // lines so far (for error messages)
+  std::uint64_t seq = 0;    // next chunk's sequence in this part
+  std::uint64_t reported = 0;  // compressed bytes already counted
+  bool claimed = false, done = false;
+};
+
+class line_source final : public source_def {
+ public:
+  line_source(run_state& rs, step_stats& stats, std::vector<file_info> files)
+      : rs_(rs), stats_(stats), files_(std::move(files)), streams_(files_.size()) {
+    for (std::size_t i = 0; i < files_.size(); ++i) {
+      auto& f = files_[i];
+      if (f.kind == compression::none) {
+        // Plain file: ranges handed out in order; at least one (even if empty).
+        plain_next_.push_back(0);
+      } else {
+        plain_next_.push_back(f.size);  // no ranges
+      }
+    }
+  }
+
+  source_mode mode() const override { return source_mode::concurrent; }
+  std::uint32_t parts() const override { return std::uint32_t(files_.size()); }
+  std::size_t max_chunk() const override { return std::size_t{16} << 20; }
+  const std::vector<file_info>& files() const { return files_; }
+
+  pull next_concurrent(token& t, std::size_t n, bool lookahead) override {
+    // Ranges of at least 64 KiB (tests shrink them to cover range edges).
+    std::size_t lo = tuning::max_chunk.load() ? 1 : std::size_t{64} << 10;
+    std::size_t bytes = std::clamp<std::size_t>(n, lo, max_chunk());
+    std::unique_lock lk(m_);
+    // The head part: the first file not yet fully handed out.
+    while (head_ < files_.size() && fully_handed_out(head_)) ++head_;
+    if (head_ == files_.size()) return pull::done;
+    bool waiting = false;
+    for (std::size_t i = head_; i < files_.size(); ++i) {
+      if (i != head_ && !lookahead) break;
+      auto& f = files_[i];
+      if (f.kind == compression::none) {
+        if (fully_handed_out(i)) continue;
+        // A byte range: cheap to hand out; the reader stage reads it.
+        std::uint64_t begin = plain_next_[i];
+        std::uint64_t end = std::min<std::uint64_t>(f.size, begin + bytes);
+        t.part = std::uint32_t(i);
+        t.seq = range_seq(i);
+        t.begin = std::int64_t(begin);
+        t.end = std::int64_t(end);
+        t.part_end = end == f.size;
+        t.source_items = std::max<std::uint64_t>(1, end - begin);
+        plain_next_[i] = end;
+        if (f.size == 0) plain_done_empty_.push_back(i);
+        return pull::token;
+      }
+      auto& s = streams_[i];
+      if (s.done) continue;
+      if (s.claimed) {
+        waiting = true;
+        continue;
+      }
+      s.claimed = true;
+      lk.unlock();
+      bool finished = false;
+      try {
+        finished = read_stream(i, t, bytes);
+      } catch (...) {
+        lk.lock();
+        s.claimed = false;
+        throw;
+      }
+      lk.lock();
+      s.claimed = false;
+      s.done = finished;  // under the lock: other workers read it
+      return pull::token;
+    }
+    return waiting || !lookahead ? pull::wait : pull::done;
+  }
+
+ private:
+  bool fully_handed_out(std::size_t i) const {
+    if (files_[i].kind == compression::none) {
+      if (files_[i].size == 0)
+        return std::find(plain_done_empty_.begin(), plain_done_empty_.end(), i) != plain_done_empty_.end();
+      return plain_next_[i] >= files_[i].size;
+    }
+    return streams_[i].done;
+  }
+  std::uint64_t range_seq(std::size_t i) {
+    if (range_seqs_.size() < files_.size()) range_seqs_.resize(files_.size(), 0);
+    return range_seqs_[i]++;
+  }
+
+  // Decompresses about `bytes` of whole lines of file i into t, outside the
+  // source lock (the stream is claimed by this worker, so only it touches the
+  // stream's state). Returns true at the end of the file.
+  bool read_stream(std::size_t i, token& t, std::size_t bytes) {
+    auto& s = streams_[i];
+    auto& f = files_[i];
+    std::vector<std::string> lines;
+    bool finished = false;
+    std::size_t got_bytes = 0;
+    guarded(stats_, [&] {
+      if (!s.dec) {
+        s.fd = std::make_unique<fd_guard>(open_file(f.path));
+        s.dec = io::open_decoder(f.kind, s.fd->fd, f.path);
+      }
+      std::string buf(std::size_t{1} << 18, '\0');
+      while (got_bytes < bytes) {
+        if (rs_.stopped()) throw stop_signal{};
+        std::size_t n = 0;
+        try {
+          n = s.dec->read(buf.data(), buf.size());
+        } catch (const parade::error& e) {
+          throw parade::error(std::string(e.what()) + " after line " + std::to_string(s.lines));
+        }
+        if (n == 0) {
+          if (!s.carry.empty()) {
+            lines.emplace_back(strip_cr(s.carry));
+            ++s.lines;
+            s.carry.clear();
+          }
+          finished = true;
+          break;
+        }
+        got_bytes += n;
+        const char* data = buf.data();
+        std::size_t used = 0;
+        if (!s.carry.empty()) {
+          // Complete the line carried over from the previous read.
+          const void* nl = std::memchr(data, '\n', n);
+          if (!nl) {
+            s.carry.append(data, n);
+            continue;
+          }
+          std::size_t end = std::size_t(static_cast<const char*>(nl) - data);
+          s.carry.append(data, end);
+          lines.emplace_back(strip_cr(s.carry));
+          ++s.lines;
+          s.carry.clear();
+          used = end + 1;
+        }
+        used += split_lines(data + used, n - used, [&](std::string_view line, std::size_t) {
+          lines.emplace_back(line);
+          ++s.lines;
+          return true;
+        });
+        s.carry.assign(data + used, n - used);
+      }
+    });
+    std::uint64_t consumed = s.dec ? s.dec->compressed_bytes() : 0;
+    stats_.in.fetch_add(consumed - s.reported, std::memory_order_relaxed);
+    stats_.out.fetch_add(lines.size(), std::memory_order_relaxed);
+    s.reported = consumed;
+    t.part = std::uint32_t(i);
+    t.seq = s.seq++;
+    t.part_end = finished;
+    t.source_items = std::max<std::size_t>(1, got_bytes);
+    t.set_items(std::move(lines));
+    if (finished) {
+      s.dec.reset();
+      s.fd.reset();
+    }
+    return finished;
+  }
+
+  run_state& rs_;
+  step_stats& stats_;
+  std::vector<file_info> files_;
+  std::mutex m_;
+  std::size_t head_ = 0;
+  std::vector<std::uint64_t> plain_next_;
+  std::vector<std::size_t> plain_done_empty_;
+  std::vector<std::uint64_t> range_seqs_;
+  std::vector<stream_state> streams_;
+};
+
+// Feeds the lines of a token to the chain: a byte range of a plain file (read
+// here, by whichever worker runs the stage) or the lines of a stream chunk.
+class line_reader final : public reader_base {
+ public:
+  line_reader(run_state& rs, step_stats& stats, line_source& src, sink<std::string>& out)
+      : rs_(rs), count_(stats), stats_(stats), src_(src), out_(out) {}
+
+  void process(token& t) override {
+    out_.begin_token(t);
+    if (auto* lines = t.items<std::string>()) {
+      feed(rs_, out_, *lines);
+      t.data.reset();
+    } else if (!t.last && t.end > t.begin) {
+      guarded(stats_, [&] { read_range(src_.files()[t.part], std::uint64_t(t.begin), std::uint64_t(t.end)); });
+      flush();
+      count_.in(std::uint64_t(t.end - t.begin));
+    }
+    count_.publish();
+    out_.end_token(t);
+  }
+
+ private:
+  // Emits the lines whose first byte lies in [begin, end): a range starting
+  // inside a line leaves that line to the range before it, and the last line
+  // is read to its end even past `end`.
+  void read_range(const file_info& f, std::uint64_t begin, std::uint64_t end) {
+    if (fd_path_ != f.path) {
+      fd_ = std::make_unique<fd_guard>(open_file(f.path));
+      fd_path_ = f.path;
+    }
+    std::uint64_t off = begin;  // file offset of buf_[0]
+    bool skip_partial = false;
+    if (begin > 0) {
+      char prev = 0;
+      if (::pread(fd_->fd, &prev, 1, off_t(begin - 1)) != 1) fail_errno("cannot read", f.path);
+      skip_partial = prev != '\n';
+    }
+    buf_.clear();
+    std::size_t line_start = 0;  // index in buf_ of the current line
+    // First read: the range and a little past it (the last line's tail);
+    // then doubling, for lines that run on.
+    std::size_t want = std::size_t(std::min<std::uint64_t>(block, end - begin + 4096));
+    for (;;) {
+      std::size_t have = buf_.size();
+      buf_.resize(have + want);
+      ssize_t n = ::pread(fd_->fd, buf_.data() + have, want, off_t(off + have));
+      want = std::min(block, want * 2);
+      if (n < 0) fail_errno("cannot read", f.path);
+      buf_.resize(have + std::size_t(n));
+      if (n == 0) {  // end of file: a last line without "\n"
+        if (!skip_partial && line_start < buf_.size() && off + line_start < end)
+          emit(strip_cr(std::string_view(buf_.data() + line_start, buf_.size() - line_start)));
+        return;
+      }
+      bool done = false;
+      std::size_t used = split_lines(buf_.data() + have, std::size_t(n), [&](std::string_view, std::size_t next) {
+        std::size_t nl = have + next - 1;  // index of the '\n'
+        if (skip_partial) {
+          skip_partial = false;
+        } else {
+          emit(strip_cr(std::string_view(buf_.data() + line_start, nl - line_start)));
+        }
+        line_start = nl + 1;
+        if (off + line_start >= end) done = true;
+        return !done;
+      });
+      (void)used;
+      if (done) return;
+      // Keep only the partial line; a line longer than the buffer grows it.
+      // The tail of a line owned by the previous range need not be kept.
+      if (skip_partial) line_start = buf_.size();
+      buf_.erase(0, line_start);
+      off += line_start;
+      line_start = 0;
+      if (off >= end && !skip_partial && buf_.empty()) return;
+    }
+  }
+
+  void emit(std::string_view line) {
+    if (n_ == batch_.size()) batch_.emplace_back();
+    batch_[n_++].assign(line);  // reuses the string's capacity: no allocation once warm
+    if (n_ == batch_size<std::string>()) flush();
+  }
+
+  void flush() {
+    if (n_ == 0) return;
+    if (rs_.stopped()) throw stop_signal{};
+    count_.out(n_);
+    out_.consume(std::span<std::string>(batch_.data(), n_));
+    n_ = 0;
+  }
+
+  static constexpr std::size_t block = std::size_t{1} << 20;
+  run_state& rs_;
+  step_counter count_;
+  step_stats& stats_;
+  line_source& src_;
+  sink<std::string>& out_;
+  std::unique_ptr<fd_guard> fd_;
+  std::string fd_path_;
+  std::string buf_;
+  std::vector<std::string> batch_;
+  std::size_t n_ = 0;
+};
+
+}  // namespace
+
+std::shared_ptr<source_def> make_line_source(run_state& rs, step_stats& stats, const std::vector<std::string>& inputs) {
+  std::vector<file_info> files;
+  for (auto& in : inputs) expand(in, files);
+  std::uint64_t total = 0;
+  for (auto& f : files) total += f.size;
+  stats.total = total;
+  return std::make_shared<line_source>(rs, stats, std::move(files));
+}
+
+std::unique_ptr<reader_base> make_line_reader(run_state& rs, step_stats& stats, source_def& source,
+                                              sink<std::string>& out) {
+  return std::make_unique<line_reader>(rs, stats, static_cast<line_source&>(source), out);
+}
+
+}  // namespace parade::detail

@@ -1,0 +1,88 @@
+#include "io/files.hpp"
+#include "support.hpp"
+
+namespace {
+struct boom : std::runtime_error {
+  using std::runtime_error::runtime_error;
+};
+}  // namespace
+
+TEST(write_lines, round_trips_in_order_plain_and_compressed) {
+  ptest::each_config([](const ptest::config& c) {
+    ptest::scratch_dir dir;
+    auto data = parade::range(0, 30000).map([](std::int64_t x) { return "v" + std::to_string(x * 3); });
+    for (auto name : {"out.txt", "out.txt.gz", "out.txt.zst", "out.txt.bz2"}) {
+      data.write_lines(dir / name, c.run());
+      auto back = parade::read_lines(dir / name).collect(c.run());
+      ASSERT_EQ(back.size(), 30000u) << name;
+      for (std::size_t i = 0; i < back.size(); ++i) ASSERT_EQ(back[i], "v" + std::to_string(i * 3)) << name;
+    }
+    // Only the outputs are left: no temporaries.
+    EXPECT_EQ(dir.entries(), (std::vector<std::string>{"out.txt", "out.txt.bz2", "out.txt.gz", "out.txt.zst"}));
+  });
+}
+
+TEST(write_lines, formats_with_stream_operator) {
+  ptest::scratch_dir dir;
+  parade::from(std::vector<double>{1.5, -2.0}).write_lines(dir / "d.txt", {.status = parade::status_mode::off});
+  EXPECT_EQ(ptest::read_file(dir / "d.txt"), "1.5\n-2\n");
+  parade::range(0, 0).write_lines(dir / "empty.txt", {.status = parade::status_mode::off});
+  EXPECT_EQ(ptest::read_file(dir / "empty.txt"), "");
+  EXPECT_TRUE(std::filesystem::exists(dir / "empty.txt"));
+}
+
+TEST(write_lines, a_failure_leaves_the_target_as_it_was_and_no_temporary) {
+  ptest::each_config([](const ptest::config& c) {
+    ptest::scratch_dir dir;
+    ptest::write_file(dir / "keep.txt", "old contents\n");
+    for (auto name : {"new.txt", "new.txt.gz", "keep.txt"}) {
+      EXPECT_THROW(parade::range(0, 50000)
+                       .map([](std::int64_t x) {
+                         if (x == 40000) throw boom("bad element");
+                         return x;
+                       })
+                       .write_lines(dir / name, c.run()),
+                   parade::error);
+    }
+    EXPECT_EQ(dir.entries(), std::vector<std::string>{"keep.txt"});
+    EXPECT_EQ(ptest::read_file(dir / "keep.txt"), "old contents\n");
+  });
+}
+
+TEST(write_lines, cancellation_leaves_no_target_and_no_temporary) {
+  ptest::scratch_dir dir;
+  std::stop_source stop;
+  auto o = parade::run_options{.workers = 2, .status = parade::status_mode::off};
+  o.stop = stop.get_token();
+  std::thread canceller([&] {
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    stop.request_stop();
+  });
+  ptest::with_watchdog(std::chrono::seconds(60), [&] {
+    EXPECT_THROW(parade::range(0, 100000000).map([](std::int64_t x) { return x; }).write_lines(dir / "big.txt.zst", o),
+                 parade::cancelled);
+  });
+  canceller.join();
+  EXPECT_TRUE(dir.entries().empty());
+}
+
+TEST(write_lines, unwritable_destination_fails_before_any_work) {
+  ptest::scratch_dir dir;
+  std::atomic<int> calls{0};
+  auto ds = parade::range(0, 100).map([&](std::int64_t x) {
+    ++calls;
+    return x;
+  });
+  auto o = parade::run_options{.status = parade::status_mode::off};
+  for (auto path : {dir / "no/such/dir/out.txt", dir.path().string() + "/"}) {
+    try {
+      ds.write_lines(path, o);
+      FAIL() << "expected parade::error for " << path;
+    } catch (const parade::error& e) {
+      EXPECT_NE(std::string(e.what()).find(path), std::string::npos) << e.what();
+    }
+  }
+  std::filesystem::create_directories(dir / "adir");
+  EXPECT_THROW(ds.write_lines(dir / "adir", o), parade::error);
+  EXPECT_EQ(calls.load(), 0);
+}
