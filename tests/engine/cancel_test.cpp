@@ -7,7 +7,10 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <sys/stat.h>
+
 #include <csignal>
+#include <filesystem>
 #include <random>
 
 namespace {
@@ -86,7 +89,7 @@ TEST(cancel, sigint_in_process_cancels_and_restores_the_handler) {
   EXPECT_EQ(parade::range(0, 10).count({.status = parade::status_mode::off}), 10u);
 }
 
-TEST(cancel, sigint_stops_the_demo_cleanly) {
+TEST(cancel, sigint_stops_the_word_count_demo_cleanly) {
   int err[2];
   ASSERT_EQ(pipe(err), 0);
   pid_t pid = fork();
@@ -97,7 +100,9 @@ TEST(cancel, sigint_stops_the_demo_cleanly) {
     dup2(devnull, STDOUT_FILENO);
     close(err[0]);
     setenv("PARADE_STATUS", "plain", 1);
-    execl(PARADE_DEMO_PATH, PARADE_DEMO_PATH, "1000000000", static_cast<char*>(nullptr));
+    setenv("TMPDIR", "/tmp/parade-sigint-test", 1);
+    mkdir("/tmp/parade-sigint-test", 0755);
+    execl(PARADE_DEMO_PATH, PARADE_DEMO_PATH, "--lines", "1000000000", static_cast<char*>(nullptr));
     _exit(127);
   }
   close(err[1]);
@@ -120,5 +125,10 @@ TEST(cancel, sigint_stops_the_demo_cleanly) {
   close(err[0]);
   ASSERT_TRUE(WIFEXITED(status)) << out;
   EXPECT_EQ(WEXITSTATUS(status), 130) << out;
-  EXPECT_NE(out.find("demo: cancelled"), std::string::npos) << out;
+  EXPECT_NE(out.find("word_count: cancelled"), std::string::npos) << out;
+  // Cancelled while writing the sample: no partial file and no temporary left.
+  std::error_code ec;
+  for (auto& e : std::filesystem::recursive_directory_iterator("/tmp/parade-sigint-test", ec))
+    EXPECT_FALSE(e.is_regular_file()) << "left behind: " << e.path();
+  std::filesystem::remove_all("/tmp/parade-sigint-test", ec);
 }
