@@ -10,6 +10,7 @@ packages=(
   libbenchmark-dev     # bench/
   libsqlite3-dev       # the worker-context example and test
   zlib1g-dev libzstd-dev libbz2-dev   # read_lines / write_lines compression
+  clang-14 libclang-rt-14-dev         # scripts/fuzz.sh: libFuzzer
 )
 
 missing=()
