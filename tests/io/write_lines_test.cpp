@@ -86,3 +86,14 @@ TEST(write_lines, unwritable_destination_fails_before_any_work) {
   EXPECT_THROW(ds.write_lines(dir / "adir", o), parade::error);
   EXPECT_EQ(calls.load(), 0);
 }
+
+TEST(write_lines, big_output_mixes_parallel_and_gathered_blocks) {
+  ptest::scratch_dir dir;
+  auto o = parade::run_options{.workers = 2, .status = parade::status_mode::off};
+  for (auto name : {"big.txt.gz", "big.txt.zst"}) {
+    parade::range(0, 2000000).write_lines(dir / name, o);
+    auto back = parade::read_lines(dir / name).map([](const std::string& s) { return std::stoll(s); });
+    EXPECT_EQ(back.count(o), 2000000u) << name;
+    EXPECT_EQ(back.fold(std::int64_t{0}, std::plus<>{}, o), std::int64_t{1999999} * 2000000 / 2) << name;
+  }
+}

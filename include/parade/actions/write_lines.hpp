@@ -17,6 +17,40 @@ namespace detail {
 template <class T>
 concept streamable = requires(std::ostream& os, const T& t) { os << t; };
 
+// A chunk's formatted lines, compressed or not yet.
+struct write_block {
+  static constexpr std::size_t min_compressed = std::size_t{256} << 10;
+  std::string bytes;
+  bool compressed = false;
+};
+
+// The ordered end of write_lines: appends blocks in order, gathering small
+// uncompressed ones until they make a block worth compressing.
+class block_writer {
+ public:
+  explicit block_writer(output_file& f) : file_(f) {}
+  void add(write_block& b) {
+    if (!file_.compressed()) return file_.write(b.bytes);
+    if (b.compressed) {
+      flush();
+      return file_.write(b.bytes);
+    }
+    pending_.append(b.bytes);
+    if (pending_.size() >= write_block::min_compressed) flush();
+  }
+  void flush() {
+    if (pending_.empty()) return;
+    std::string block;
+    file_.encode(pending_, block);
+    file_.write(block);
+    pending_.clear();
+  }
+
+ private:
+  output_file& file_;
+  std::string pending_;
+};
+
 // Formats a token's elements as lines and compresses them as one block, in
 // parallel on the workers; the ordered stage after it only appends bytes.
 template <class T>
@@ -40,13 +74,20 @@ class format_sink final : public sink<T> {
       text_.push_back('\n');
     }
   }
+  // A big chunk is compressed here, in parallel; a small one goes on as
+  // text, for the ordered stage to gather into a block worth compressing.
   void end_token(token& t) override {
-    std::string block;
-    file_.encode(text_, block);
-    text_.clear();
+    write_block b;
+    if (file_.compressed() && text_.size() >= write_block::min_compressed) {
+      file_.encode(text_, b.bytes);
+      b.compressed = true;
+      text_.clear();
+    } else {
+      b.bytes.swap(text_);
+    }
     count_.publish();
-    std::vector<std::string> v;
-    v.push_back(std::move(block));
+    std::vector<write_block> v;
+    v.push_back(std::move(b));
     t.set_items(std::move(v));
   }
 
@@ -76,9 +117,11 @@ void dataset<T>::write_lines(const std::string& path, run_options o) const {
     e.steps.push_back(&stats);
     detail::add_terminal(e, stats.name, SIZE_MAX,
                          [&stats, &file] { return std::make_shared<detail::format_sink<T>>(stats, file); });
+    detail::block_writer writer(file);
     detail::add_ordered_stage(e, "write_lines", [&](detail::token& t) {
-      if (auto* blocks = t.items<std::string>())
-        for (auto& b : *blocks) file.write(b);
+      if (auto* blocks = t.items<detail::write_block>())
+        for (auto& b : *blocks) writer.add(b);
+      if (t.last) writer.flush();
       t.data.reset();
     });
     detail::run_segment(rs, e);

@@ -20,6 +20,7 @@ class output_file {
   // Appends `in`, compressed as one block if the path asks for it (.gz, .zst,
   // .bz2); blocks concatenate into one valid file. Thread-safe (const).
   void encode(std::string_view in, std::string& out) const;
+  bool compressed() const { return kind_ != 0; }
   // Writes bytes; throws parade::error naming the path (disk full, ...).
   void write(std::string_view bytes);
   // Flushes to disk and puts the file in place atomically.
