@@ -8,7 +8,9 @@
 #include <condition_variable>
 #include <cstdio>
 #include <cstdlib>
+#include <atomic>
 #include <functional>
+#include <utility>
 #include <mutex>
 #include <string>
 #include <thread>
@@ -76,6 +78,19 @@ inline void with_watchdog(std::chrono::seconds limit, const std::function<void()
   cv.notify_all();
   dog.join();
 }
+
+// Counts worker contexts: opened (made), closed (destroyed).
+struct context_tracker {
+  std::atomic<int> opened{0}, closed{0};
+};
+struct tracked_context {
+  context_tracker* t;
+  explicit tracked_context(context_tracker* tr) : t(tr) { ++t->opened; }
+  tracked_context(tracked_context&& o) noexcept : t(std::exchange(o.t, nullptr)) {}
+  ~tracked_context() {
+    if (t) ++t->closed;
+  }
+};
 
 // The message of a parade::error and of what it nests.
 inline std::string nested_message(const parade::error& e) {

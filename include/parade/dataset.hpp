@@ -48,6 +48,7 @@ class dataset {
   template <class Fn, class Make> void for_each(Fn f, context_factory<Make> c, run_options o = {}) const;
   template <class Fn> T fold(T zero, Fn f, run_options o = {}) const;
   void write_lines(const std::string& path, run_options o = {}) const;
+  void write_lines(const std::string& dir, parts_options p, run_options o = {}) const;
 
   const std::shared_ptr<const detail::node<T>>& node() const { return node_; }
 

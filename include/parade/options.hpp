@@ -40,4 +40,10 @@ struct run_options {
   std::string report;            // HTML run report path; "" = none
 };
 
+// write_lines(dir, parts_options): a directory of part files.
+struct parts_options {
+  std::size_t parts = 0;  // number of part files; 0 = the run's workers
+  std::string extension;  // ".txt", ".txt.gz", ".zst", ...: compressed by extension
+};
+
 }  // namespace parade

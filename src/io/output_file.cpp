@@ -2,12 +2,14 @@
 // linked into place on commit, so even a killed process leaves nothing behind.
 #include "parade/io/output_file.hpp"
 
+#include <dirent.h>
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include <atomic>
 #include <cerrno>
+#include <cstdio>
 #include <cstring>
 
 #include "codec.hpp"
@@ -95,6 +97,46 @@ void output_file::commit() {
     ::fsync(dfd);
     ::close(dfd);
   }
+}
+
+output_dir::output_dir(std::string dir, std::size_t parts, const std::string& extension) : dir_(std::move(dir)) {
+  while (dir_.size() > 1 && dir_.back() == '/') dir_.pop_back();
+  struct stat st {};
+  if (::stat(dir_.c_str(), &st) == 0) {
+    if (!S_ISDIR(st.st_mode)) throw parade::error("parade: cannot write parts to " + dir_ + ": not a directory");
+    std::unique_ptr<DIR, int (*)(DIR*)> d(::opendir(dir_.c_str()), ::closedir);
+    if (!d) fail("cannot write parts to", dir_);
+    while (auto* e = ::readdir(d.get()))
+      if (std::strcmp(e->d_name, ".") != 0 && std::strcmp(e->d_name, "..") != 0)
+        throw parade::error("parade: cannot write parts to " + dir_ + ": it exists and is not empty");
+  } else {
+    if (::mkdir(dir_.c_str(), 0755) != 0) fail("cannot create", dir_);
+    created_ = true;
+  }
+  try {
+    for (std::size_t i = 0; i < parts; ++i) {
+      char name[32];
+      std::snprintf(name, sizeof name, "/part-%05zu", i);
+      parts_.push_back(std::make_unique<output_file>(dir_ + name + extension));
+      locks_.emplace_back();
+    }
+  } catch (...) {
+    parts_.clear();
+    if (created_) ::rmdir(dir_.c_str());
+    throw;
+  }
+}
+
+output_dir::~output_dir() {
+  parts_.clear();  // uncommitted parts were never named
+  if (!committed_ && created_) ::rmdir(dir_.c_str());
+}
+
+void output_dir::commit() {
+  for (auto& p : parts_) p->commit();
+  output_file success(dir_ + "/_SUCCESS");  // last: marks the directory complete
+  success.commit();
+  committed_ = true;
 }
 
 }  // namespace parade::detail

@@ -134,6 +134,18 @@ std::string_view strip_cr(std::string_view s) {
   return s;
 }
 
+// A chunk of a stream's lines: one buffer and where each line ends, so a
+// chunk costs two allocations however many lines it holds (the reader copies
+// each line into a reused string).
+struct line_block {
+  std::string bytes;
+  std::vector<std::size_t> ends;
+  void add(std::string_view line) {
+    bytes.append(line);
+    ends.push_back(bytes.size());
+  }
+};
+
 // One compressed file read as a stream: claimed by one worker at a time.
 struct stream_state {
   std::unique_ptr<fd_guard> fd;
@@ -236,7 +248,7 @@ class line_source final : public source_def {
   bool read_stream(std::size_t i, token& t, std::size_t bytes) {
     auto& s = streams_[i];
     auto& f = files_[i];
-    std::vector<std::string> lines;
+    line_block lines;
     bool finished = false;
     std::size_t got_bytes = 0;
     guarded(stats_, [&] {
@@ -255,7 +267,7 @@ class line_source final : public source_def {
         }
         if (n == 0) {
           if (!s.carry.empty()) {
-            lines.emplace_back(strip_cr(s.carry));
+            lines.add(strip_cr(s.carry));
             ++s.lines;
             s.carry.clear();
           }
@@ -274,13 +286,13 @@ class line_source final : public source_def {
           }
           std::size_t end = std::size_t(static_cast<const char*>(nl) - data);
           s.carry.append(data, end);
-          lines.emplace_back(strip_cr(s.carry));
+          lines.add(strip_cr(s.carry));
           ++s.lines;
           s.carry.clear();
           used = end + 1;
         }
         used += split_lines(data + used, n - used, [&](std::string_view line, std::size_t) {
-          lines.emplace_back(line);
+          lines.add(line);
           ++s.lines;
           return true;
         });
@@ -289,13 +301,14 @@ class line_source final : public source_def {
     });
     std::uint64_t consumed = s.dec ? s.dec->compressed_bytes() : 0;
     stats_.in.fetch_add(consumed - s.reported, std::memory_order_relaxed);
-    stats_.out.fetch_add(lines.size(), std::memory_order_relaxed);
     s.reported = consumed;
     t.part = std::uint32_t(i);
     t.seq = s.seq++;
     t.part_end = finished;
     t.source_items = std::max<std::size_t>(1, got_bytes);
-    t.set_items(std::move(lines));
+    std::vector<line_block> v;
+    v.push_back(std::move(lines));
+    t.set_items(std::move(v));
     if (finished) {
       s.dec.reset();
       s.fd.reset();
@@ -323,8 +336,15 @@ class line_reader final : public reader_base {
 
   void process(token& t) override {
     out_.begin_token(t);
-    if (auto* lines = t.items<std::string>()) {
-      feed(rs_, out_, *lines);
+    if (auto* blocks = t.items<line_block>()) {
+      for (auto& b : *blocks) {
+        std::size_t start = 0;
+        for (std::size_t end : b.ends) {
+          emit(std::string_view(b.bytes.data() + start, end - start));
+          start = end;
+        }
+      }
+      flush();
       t.data.reset();
     } else if (!t.last && t.end > t.begin) {
       guarded(stats_, [&] { read_range(src_.files()[t.part], std::uint64_t(t.begin), std::uint64_t(t.end)); });

@@ -13,19 +13,8 @@
 #include <filesystem>
 #include <random>
 
-namespace {
-struct tracker {
-  std::atomic<int> opened{0}, closed{0};
-};
-struct ctx {
-  tracker* t;
-  explicit ctx(tracker* tr) : t(tr) { ++t->opened; }
-  ctx(ctx&& o) noexcept : t(std::exchange(o.t, nullptr)) {}
-  ~ctx() {
-    if (t) ++t->closed;
-  }
-};
-}  // namespace
+using tracker = ptest::context_tracker;
+using ctx = ptest::tracked_context;
 
 TEST(cancel, stop_token_at_random_times) {
   std::mt19937 rng(11);

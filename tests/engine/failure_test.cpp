@@ -11,18 +11,8 @@ struct boom : std::runtime_error {
   using std::runtime_error::runtime_error;
 };
 
-// Counts contexts alive, opened and closed.
-struct tracker {
-  std::atomic<int> opened{0}, closed{0};
-};
-struct ctx {
-  tracker* t;
-  explicit ctx(tracker* tr) : t(tr) { ++t->opened; }
-  ctx(ctx&& o) noexcept : t(std::exchange(o.t, nullptr)) {}
-  ~ctx() {
-    if (t) ++t->closed;
-  }
-};
+using tracker = ptest::context_tracker;
+using ctx = ptest::tracked_context;
 
 template <class Run>
 void expect_failure(const std::string& step, Run run) {

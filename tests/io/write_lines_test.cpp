@@ -97,3 +97,53 @@ TEST(write_lines, big_output_mixes_parallel_and_gathered_blocks) {
     EXPECT_EQ(back.fold(std::int64_t{0}, std::plus<>{}, o), std::int64_t{1999999} * 2000000 / 2) << name;
   }
 }
+
+TEST(write_lines, parts_in_a_directory_with_success_marker_last) {
+  ptest::each_config([](const ptest::config& c) {
+    for (std::size_t parts : {std::size_t(1), std::size_t(3), std::size_t(16)}) {
+      ptest::scratch_dir dir;
+      std::string out = dir / "out";
+      parade::range(0, 100000).write_lines(out, {.parts = parts, .extension = ".txt.gz"}, c.run());
+      std::vector<std::string> want{"_SUCCESS"};
+      for (std::size_t i = 0; i < parts; ++i) {
+        char name[32];
+        std::snprintf(name, sizeof name, "part-%05zu.txt.gz", i);
+        want.push_back(name);
+      }
+      std::sort(want.begin(), want.end());
+      std::vector<std::string> got;
+      for (auto& e : std::filesystem::directory_iterator(out)) got.push_back(e.path().filename().string());
+      std::sort(got.begin(), got.end());
+      EXPECT_EQ(got, want);
+      // Every element exactly once (read_lines skips _SUCCESS).
+      auto back = parade::read_lines(out).map([](const std::string& s) { return std::stoll(s); }).collect(c.run());
+      std::sort(back.begin(), back.end());
+      ASSERT_EQ(back.size(), 100000u);
+      for (std::size_t i = 0; i < back.size(); ++i) ASSERT_EQ(back[i], std::int64_t(i));
+    }
+  });
+}
+
+TEST(write_lines, parts_failure_leaves_nothing_and_refuses_a_non_empty_directory) {
+  ptest::scratch_dir dir;
+  auto o = parade::run_options{.workers = 4, .status = parade::status_mode::off};
+  EXPECT_THROW(parade::range(0, 100000)
+                   .map([](std::int64_t x) {
+                     if (x == 77777) throw boom("bad element");
+                     return x;
+                   })
+                   .write_lines(dir / "out", {.parts = 4}, o),
+               parade::error);
+  EXPECT_TRUE(dir.entries().empty());  // the directory it made is gone too
+  std::filesystem::create_directories(dir / "full");
+  ptest::write_file(dir / "full/old.txt", "x\n");
+  std::atomic<int> calls{0};
+  try {
+    parade::range(0, 10).map([&](std::int64_t x) { ++calls; return x; }).write_lines(dir / "full", {.parts = 2}, o);
+    FAIL() << "expected parade::error";
+  } catch (const parade::error& e) {
+    EXPECT_NE(std::string(e.what()).find(dir / "full"), std::string::npos) << e.what();
+  }
+  EXPECT_EQ(calls.load(), 0);
+  EXPECT_EQ(ptest::read_file(dir / "full/old.txt"), "x\n");
+}

@@ -51,6 +51,31 @@ class block_writer {
   std::string pending_;
 };
 
+// Formats elements as lines into `text`.
+template <class T>
+class line_formatter {
+ public:
+  void append(std::string& text, std::span<T> items) {
+    for (auto& x : items) {
+      if constexpr (std::is_convertible_v<const T&, std::string_view>) {
+        text.append(std::string_view(x));
+      } else if constexpr (std::is_integral_v<T> && !std::is_same_v<T, bool> && !std::is_same_v<T, char>) {
+        char buf[32];
+        auto r = std::to_chars(buf, buf + sizeof buf, x);
+        text.append(buf, r.ptr);
+      } else {
+        os_.str(std::string());
+        os_ << x;
+        text.append(os_.str());
+      }
+      text.push_back('\n');
+    }
+  }
+
+ private:
+  std::ostringstream os_;
+};
+
 // Formats a token's elements as lines and compresses them as one block, in
 // parallel on the workers; the ordered stage after it only appends bytes.
 template <class T>
@@ -59,20 +84,7 @@ class format_sink final : public sink<T> {
   format_sink(step_stats& st, const output_file& file) : count_(st), file_(file) {}
   void consume(std::span<T> items) override {
     count_.in(items.size());
-    for (auto& x : items) {
-      if constexpr (std::is_convertible_v<const T&, std::string_view>) {
-        text_.append(std::string_view(x));
-      } else if constexpr (std::is_integral_v<T> && !std::is_same_v<T, bool> && !std::is_same_v<T, char>) {
-        char buf[32];
-        auto r = std::to_chars(buf, buf + sizeof buf, x);
-        text_.append(buf, r.ptr);
-      } else {
-        os_.str(std::string());
-        os_ << x;
-        text_.append(os_.str());
-      }
-      text_.push_back('\n');
-    }
+    fmt_.append(text_, items);
   }
   // A big chunk is compressed here, in parallel; a small one goes on as
   // text, for the ordered stage to gather into a block worth compressing.
@@ -95,7 +107,44 @@ class format_sink final : public sink<T> {
   step_counter count_;
   const output_file& file_;
   std::string text_;
-  std::ostringstream os_;
+  line_formatter<T> fmt_;
+};
+
+// One writer of write_lines(dir, parts): formats and compresses on its
+// worker, and writes whole blocks to its parts in turn (a part's lock is held
+// only for the write).
+template <class T>
+class part_sink final : public sink<T> {
+ public:
+  part_sink(step_stats& st, output_dir& dir, std::size_t slot, std::size_t slots)
+      : count_(st), dir_(dir), next_(slot % dir.size()), stride_(slots) {}
+  void consume(std::span<T> items) override {
+    count_.in(items.size());
+    fmt_.append(text_, items);
+  }
+  void end_token(token&) override {
+    count_.publish();
+    if (text_.size() >= write_block::min_compressed) flush();
+  }
+  // Writes what is left; called once after the segment, on the action's thread.
+  void flush() {
+    if (text_.empty()) return;
+    std::string block;
+    dir_.part(next_).encode(text_, block);
+    text_.clear();
+    {
+      std::lock_guard lk(dir_.lock(next_));
+      dir_.part(next_).write(block);
+    }
+    next_ = (next_ + stride_) % dir_.size();
+  }
+
+ private:
+  step_counter count_;
+  output_dir& dir_;
+  std::size_t next_, stride_;
+  std::string text_;
+  line_formatter<T> fmt_;
 };
 
 }  // namespace detail
@@ -126,6 +175,36 @@ void dataset<T>::write_lines(const std::string& path, run_options o) const {
     });
     detail::run_segment(rs, e);
     if (!rs.stopped()) file.commit();
+  });
+}
+
+// Writes the elements one per line into a directory of part files
+// (part-00000<extension>, ...), written by the workers in parallel, for
+// outputs too big for one writer. Every element lands in exactly one part;
+// parts are not in dataset order (as Spark's part files). The directory is
+// created (its parent must exist) and must be empty or missing; parts are
+// committed together and an empty _SUCCESS marker is written last. On failure
+// or cancellation no part is left (nor the directory, if it was made here).
+//   words.write_lines("out/", {.parts = 8, .extension = ".txt.gz"});
+template <class T>
+void dataset<T>::write_lines(const std::string& dir, parts_options p, run_options o) const {
+  static_assert(detail::streamable<T>, "write_lines needs `std::ostream << T`");
+  detail::run_action(o, [&](detail::run_state& rs) {
+    detail::output_dir out(dir, p.parts ? p.parts : rs.workers(), p.extension);  // before any work
+    auto e = node_->compile(rs);
+    auto& stats = rs.add_step("write_lines", "write_lines");
+    e.steps.push_back(&stats);
+    std::mutex m;
+    std::vector<std::shared_ptr<detail::part_sink<T>>> writers;
+    detail::add_terminal(e, stats.name, SIZE_MAX, [&] {
+      std::lock_guard lk(m);
+      writers.push_back(std::make_shared<detail::part_sink<T>>(stats, out, writers.size(), rs.workers()));
+      return writers.back();
+    });
+    detail::run_segment(rs, e);
+    if (rs.stopped()) return;
+    for (auto& w : writers) w->flush();
+    out.commit();
   });
 }
 

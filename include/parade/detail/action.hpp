@@ -12,35 +12,34 @@
 
 namespace parade::detail {
 
+// Runs fn; a failure or stop it ends in is recorded in rs (finish() throws
+// it). Bad input found on the action's thread (a missing file) is already a
+// parade::error and goes out as is.
+template <class Fn>
+void record_failures(run_state& rs, const run_options& o, Fn&& fn) {
+  try {
+    fn();
+  } catch (const parade::error&) {
+    throw;
+  } catch (const stop_signal&) {
+  } catch (const step_failure& f) {
+    rs.fail(f.step, f.original);
+  } catch (...) {
+    rs.fail(o.name, std::current_exception());
+  }
+}
+
 template <class Body>
 auto run_action(const run_options& o, Body body) {
   run_state rs(o);
   using R = decltype(body(rs));
   if constexpr (std::is_void_v<R>) {
-    try {
-      body(rs);
-    } catch (const parade::error&) {
-      throw;  // bad input found on the action's thread (a missing file): as is
-    } catch (const stop_signal&) {
-    } catch (const step_failure& f) {
-      rs.fail(f.step, f.original);
-    } catch (...) {
-      rs.fail(o.name, std::current_exception());
-    }
+    record_failures(rs, o, [&] { body(rs); });
     rs.finish();
   } else {
     std::optional<R> result;
-    try {
-      result.emplace(body(rs));
-    } catch (const parade::error&) {
-      throw;  // bad input found on the action's thread (a missing file): as is
-    } catch (const stop_signal&) {
-    } catch (const step_failure& f) {
-      rs.fail(f.step, f.original);
-    } catch (...) {
-      rs.fail(o.name, std::current_exception());
-    }
-    rs.finish();
+    record_failures(rs, o, [&] { result.emplace(body(rs)); });
+    rs.finish();  // throws if the body did not finish
     return std::move(*result);
   }
 }

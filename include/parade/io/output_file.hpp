@@ -2,8 +2,12 @@
 // Defined in src/io/output_file.cpp.
 #pragma once
 
+#include <deque>
+#include <memory>
+#include <mutex>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace parade::detail {
 
@@ -31,6 +35,27 @@ class output_file {
   int fd_ = -1;
   int kind_ = 0;
   bool committed_ = false;
+};
+
+// The directory behind write_lines(dir, parts_options): part files written in
+// parallel, committed together, then a _SUCCESS marker written last.
+class output_dir {
+ public:
+  // Creates `dir` if missing (its parent must exist); throws parade::error
+  // naming it if it cannot, or if it exists and is not empty.
+  output_dir(std::string dir, std::size_t parts, const std::string& extension);
+  // Without commit(): no part is ever named; a directory made here is removed.
+  ~output_dir();
+  std::size_t size() const { return parts_.size(); }
+  output_file& part(std::size_t i) { return *parts_[i]; }
+  std::mutex& lock(std::size_t i) { return locks_[i]; }
+  void commit();
+
+ private:
+  std::string dir_;
+  bool created_ = false, committed_ = false;
+  std::vector<std::unique_ptr<output_file>> parts_;
+  std::deque<std::mutex> locks_;
 };
 
 }  // namespace parade::detail
