@@ -47,8 +47,9 @@ output_file::output_file(std::string path)
   fd_ = ::open(dir_.c_str(), O_TMPFILE | O_WRONLY | O_CLOEXEC, 0644);
   if (fd_ < 0 && (errno == EOPNOTSUPP || errno == EISDIR || errno == EINVAL)) {
     // No O_TMPFILE on this file system: a named, hidden temporary.
-    temp_ = dir_ + "/." + path_.substr(dir_.size() + (dir_ == "." && path_.find('/') == std::string::npos ? 0 : 1)) +
-            ".parade-tmp-" + unique_suffix();
+    auto slash = path_.find_last_of('/');
+    std::string base = slash == std::string::npos ? path_ : path_.substr(slash + 1);
+    temp_ = dir_ + "/." + base + ".parade-tmp-" + unique_suffix();
     fd_ = ::open(temp_.c_str(), O_CREAT | O_EXCL | O_WRONLY | O_CLOEXEC, 0644);
   }
   if (fd_ < 0) fail("cannot write to", path_);

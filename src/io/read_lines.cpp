@@ -146,31 +146,26 @@ struct line_block {
   }
 };
 
-// One compressed file read as a stream: claimed by one worker at a time.
-struct stream_state {
+// How far a file (a part) has been handed out. A plain file goes out as byte
+// ranges from `next`; a compressed one is a stream claimed by one worker at a
+// time, whose state only that worker touches while it holds the claim.
+struct file_state {
+  std::uint64_t next = 0;  // plain: the next range's first byte
+  std::uint64_t seq = 0;   // the next token's sequence in this part
+  bool done = false;       // every token of the part handed out (under the source lock)
+  bool claimed = false;    // compressed: being read (under the source lock)
   std::unique_ptr<fd_guard> fd;
   std::unique_ptr<io::decoder> dec;
-  std::string carry;        // a partial line from the previous read
-  std::uint64_t lines = 0;  // lines so far (for error messages)
-  std::uint64_t seq = 0;    // next chunk's sequence in this part
+  std::string buf;             // decompressed bytes, reused
+  std::string carry;           // a partial line from the previous read
+  std::uint64_t lines = 0;     // lines so far (for error messages)
   std::uint64_t reported = 0;  // compressed bytes already counted
-  bool claimed = false, done = false;
 };
 
 class line_source final : public source_def {
  public:
   line_source(run_state& rs, step_stats& stats, std::vector<file_info> files)
-      : rs_(rs), stats_(stats), files_(std::move(files)), streams_(files_.size()) {
-    for (std::size_t i = 0; i < files_.size(); ++i) {
-      auto& f = files_[i];
-      if (f.kind == compression::none) {
-        // Plain file: ranges handed out in order; at least one (even if empty).
-        plain_next_.push_back(0);
-      } else {
-        plain_next_.push_back(f.size);  // no ranges
-      }
-    }
-  }
+      : rs_(rs), stats_(stats), files_(std::move(files)), state_(files_.size()) {}
 
   source_mode mode() const override { return source_mode::concurrent; }
   std::uint32_t parts() const override { return std::uint32_t(files_.size()); }
@@ -183,29 +178,26 @@ class line_source final : public source_def {
     std::size_t bytes = std::clamp<std::size_t>(n, lo, max_chunk());
     std::unique_lock lk(m_);
     // The head part: the first file not yet fully handed out.
-    while (head_ < files_.size() && fully_handed_out(head_)) ++head_;
-    if (head_ == files_.size()) return pull::done;
+    while (head_ < files_.size() && state_[head_].done) ++head_;
     bool waiting = false;
-    for (std::size_t i = head_; i < files_.size(); ++i) {
-      if (i != head_ && !lookahead) break;
+    for (std::size_t i = head_; i < files_.size() && (i == head_ || lookahead); ++i) {
       auto& f = files_[i];
+      auto& s = state_[i];
+      if (s.done) continue;
       if (f.kind == compression::none) {
-        if (fully_handed_out(i)) continue;
-        // A byte range: cheap to hand out; the reader stage reads it.
-        std::uint64_t begin = plain_next_[i];
+        // A byte range (an empty file has one, empty): cheap to hand out;
+        // the reader stage reads it.
+        std::uint64_t begin = s.next;
         std::uint64_t end = std::min<std::uint64_t>(f.size, begin + bytes);
         t.part = std::uint32_t(i);
-        t.seq = range_seq(i);
+        t.seq = s.seq++;
         t.begin = std::int64_t(begin);
         t.end = std::int64_t(end);
-        t.part_end = end == f.size;
+        t.part_end = s.done = end == f.size;
         t.source_items = std::max<std::uint64_t>(1, end - begin);
-        plain_next_[i] = end;
-        if (f.size == 0) plain_done_empty_.push_back(i);
+        s.next = end;
         return pull::token;
       }
-      auto& s = streams_[i];
-      if (s.done) continue;
       if (s.claimed) {
         waiting = true;
         continue;
@@ -225,28 +217,16 @@ class line_source final : public source_def {
       s.done = finished;  // under the lock: other workers read it
       return pull::token;
     }
-    return waiting || !lookahead ? pull::wait : pull::done;
+    // Everything left is being read by others (wait), or nothing is left.
+    return waiting ? pull::wait : pull::done;
   }
 
  private:
-  bool fully_handed_out(std::size_t i) const {
-    if (files_[i].kind == compression::none) {
-      if (files_[i].size == 0)
-        return std::find(plain_done_empty_.begin(), plain_done_empty_.end(), i) != plain_done_empty_.end();
-      return plain_next_[i] >= files_[i].size;
-    }
-    return streams_[i].done;
-  }
-  std::uint64_t range_seq(std::size_t i) {
-    if (range_seqs_.size() < files_.size()) range_seqs_.resize(files_.size(), 0);
-    return range_seqs_[i]++;
-  }
-
   // Decompresses about `bytes` of whole lines of file i into t, outside the
   // source lock (the stream is claimed by this worker, so only it touches the
   // stream's state). Returns true at the end of the file.
   bool read_stream(std::size_t i, token& t, std::size_t bytes) {
-    auto& s = streams_[i];
+    auto& s = state_[i];
     auto& f = files_[i];
     line_block lines;
     bool finished = false;
@@ -256,7 +236,8 @@ class line_source final : public source_def {
         s.fd = std::make_unique<fd_guard>(open_file(f.path));
         s.dec = io::open_decoder(f.kind, s.fd->fd, f.path);
       }
-      std::string buf(std::size_t{1} << 18, '\0');
+      auto& buf = s.buf;
+      buf.resize(std::size_t{1} << 18);
       while (got_bytes < bytes) {
         if (rs_.stopped()) throw stop_signal{};
         std::size_t n = 0;
@@ -312,6 +293,7 @@ class line_source final : public source_def {
     if (finished) {
       s.dec.reset();
       s.fd.reset();
+      std::string().swap(s.buf);
     }
     return finished;
   }
@@ -321,10 +303,7 @@ class line_source final : public source_def {
   std::vector<file_info> files_;
   std::mutex m_;
   std::size_t head_ = 0;
-  std::vector<std::uint64_t> plain_next_;
-  std::vector<std::size_t> plain_done_empty_;
-  std::vector<std::uint64_t> range_seqs_;
-  std::vector<stream_state> streams_;
+  std::vector<file_state> state_;
 };
 
 // Feeds the lines of a token to the chain: a byte range of a plain file (read
