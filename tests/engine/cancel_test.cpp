@@ -78,46 +78,85 @@ TEST(cancel, sigint_in_process_cancels_and_restores_the_handler) {
   EXPECT_EQ(parade::range(0, 10).count({.status = parade::status_mode::off}), 10u);
 }
 
-TEST(cancel, sigint_stops_the_word_count_demo_cleanly) {
+namespace {
+
+struct child_result {
+  int status = 0;
+  std::string err;
+};
+
+// Runs the word_count demo (writing a huge sample into `tmp`), sends it
+// SIGINT `sigints` times 20 ms apart after 1.5 s, and waits for it (60 s).
+child_result interrupt_demo(const char* tmp, int sigints) {
+  child_result r;
   int err[2];
-  ASSERT_EQ(pipe(err), 0);
+  if (pipe(err) != 0) return r;
   pid_t pid = fork();
-  ASSERT_GE(pid, 0);
   if (pid == 0) {
     dup2(err[1], STDERR_FILENO);
     int devnull = open("/dev/null", O_WRONLY);
     dup2(devnull, STDOUT_FILENO);
     close(err[0]);
     setenv("PARADE_STATUS", "plain", 1);
-    setenv("TMPDIR", "/tmp/parade-sigint-test", 1);
-    mkdir("/tmp/parade-sigint-test", 0755);
+    setenv("TMPDIR", tmp, 1);
+    mkdir(tmp, 0755);
     execl(PARADE_DEMO_PATH, PARADE_DEMO_PATH, "--lines", "1000000000", static_cast<char*>(nullptr));
     _exit(127);
   }
   close(err[1]);
   std::this_thread::sleep_for(std::chrono::milliseconds(1500));
-  kill(pid, SIGINT);
-  int status = 0;
+  for (int i = 0; i < sigints; ++i) {
+    if (i) std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    kill(pid, SIGINT);
+  }
   pid_t done = 0;
-  for (int i = 0; i < 600 && done == 0; ++i) {  // up to 60 s
-    done = waitpid(pid, &status, WNOHANG);
+  for (int i = 0; i < 600 && done == 0; ++i) {
+    done = waitpid(pid, &r.status, WNOHANG);
     if (done == 0) std::this_thread::sleep_for(std::chrono::milliseconds(100));
   }
   if (done == 0) {
     kill(pid, SIGKILL);
-    waitpid(pid, &status, 0);
-    FAIL() << "the demo did not stop within 60 s of SIGINT";
+    waitpid(pid, &r.status, 0);
+    ADD_FAILURE() << "the demo did not stop within 60 s of SIGINT";
   }
-  std::string out;
   char buf[4096];
-  for (ssize_t n; (n = read(err[0], buf, sizeof buf)) > 0;) out.append(buf, std::size_t(n));
+  for (ssize_t n; (n = read(err[0], buf, sizeof buf)) > 0;) r.err.append(buf, std::size_t(n));
   close(err[0]);
-  ASSERT_TRUE(WIFEXITED(status)) << out;
-  EXPECT_EQ(WEXITSTATUS(status), 130) << out;
-  EXPECT_NE(out.find("word_count: cancelled"), std::string::npos) << out;
+  return r;
+}
+
+// Regular files left under dir whose name says they are temporaries.
+std::vector<std::string> temporaries(const char* dir) {
+  std::vector<std::string> out;
+  std::error_code ec;
+  for (auto& e : std::filesystem::recursive_directory_iterator(dir, ec))
+    if (e.path().filename().string().find("parade-tmp") != std::string::npos) out.push_back(e.path());
+  return out;
+}
+
+}  // namespace
+
+TEST(cancel, sigint_stops_the_word_count_demo_cleanly) {
+  const char* tmp = "/tmp/parade-sigint-test";
+  auto r = interrupt_demo(tmp, 1);
+  ASSERT_TRUE(WIFEXITED(r.status)) << r.err;
+  EXPECT_EQ(WEXITSTATUS(r.status), 130) << r.err;
+  EXPECT_NE(r.err.find("word_count: cancelled"), std::string::npos) << r.err;
   // Cancelled while writing the sample: no partial file and no temporary left.
   std::error_code ec;
-  for (auto& e : std::filesystem::recursive_directory_iterator("/tmp/parade-sigint-test", ec))
+  for (auto& e : std::filesystem::recursive_directory_iterator(tmp, ec))
     EXPECT_FALSE(e.is_regular_file()) << "left behind: " << e.path();
-  std::filesystem::remove_all("/tmp/parade-sigint-test", ec);
+  std::filesystem::remove_all(tmp, ec);
+}
+
+TEST(cancel, a_second_sigint_ends_the_process_at_once) {
+  const char* tmp = "/tmp/parade-sigint2-test";
+  auto r = interrupt_demo(tmp, 2);
+  ASSERT_TRUE(WIFSIGNALED(r.status)) << "exited normally: " << r.err;
+  EXPECT_EQ(WTERMSIG(r.status), SIGINT);
+  EXPECT_EQ(r.err.find("word_count: cancelled"), std::string::npos) << r.err;
+  // Killed mid-write: the unnamed temporary vanished with the process.
+  EXPECT_TRUE(temporaries(tmp).empty());
+  std::error_code ec;
+  std::filesystem::remove_all(tmp, ec);
 }
