@@ -235,10 +235,9 @@ open_end<std::pair<K, Out>> run_keyed(run_state& rs, open_end<std::pair<K, V>> u
     reg->all.push_back(t);
     return t;
   });
-  execute_segment(rs, *up.source, up.stages);
-  for (auto* s : up.steps)
-    if (s != &stats) s->state = 2;
+  run_segment(rs, up);
   if (rs.stopped()) throw stop_signal{};
+  stats.state = 1;  // still running: its merge and its output come next
 
   // Partition p of every slot merges into one table, P tasks in parallel.
   // Merge worker w combines with slot w's context, so a step with a context
