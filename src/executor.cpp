@@ -16,6 +16,7 @@
 #include <condition_variable>
 #include <deque>
 #include <map>
+#include <span>
 #include <mutex>
 #include <thread>
 
@@ -31,14 +32,15 @@ struct stage_rt {
   std::uint64_t next_order = 0;         // ordered stages: the one to run next
   std::size_t running = 0;
   std::size_t cap = 1;
+  bool finishing = false, done = false;  // for the steps' states
   std::vector<std::unique_ptr<stage_instance>> slots;
   std::vector<std::size_t> free_slots;
 };
 
 class segment_run {
  public:
-  segment_run(run_state& rs, source_def& src, std::vector<stage_def>& defs)
-      : rs_(rs), src_(src), mode_(src.mode()) {
+  segment_run(run_state& rs, source_def& src, std::vector<stage_def>& defs, step_stats* source_step)
+      : rs_(rs), src_(src), source_step_(source_step), mode_(src.mode()) {
     stages_.resize(defs.size());
     for (std::size_t i = 0; i < defs.size(); ++i) {
       auto& s = stages_[i];
@@ -48,6 +50,14 @@ class segment_run {
       for (std::size_t k = s.cap; k-- > 0;) s.free_slots.push_back(k);
     }
     max_tokens_ = rs.max_tokens();
+    for (auto& s : stages_) {
+      for (auto* st : s.def->steps) {
+        st->cap.store(std::uint32_t(s.cap));
+        st->set_state(step_state::running);
+      }
+      if (s.def->input_of) s.def->input_of->buffer_cap.store(std::uint32_t(max_tokens_));
+    }
+    if (source_step_) source_step_->set_state(step_state::running);
     max_chunk_ = rs.max_chunk(src.max_chunk());
     if (auto len = src.length()) {
       // Enough chunks that every worker gets a share of a short input.
@@ -57,12 +67,11 @@ class segment_run {
   }
 
   void run() {
-    // The action's thread polls for Ctrl-C and run_options::stop and draws the
-    // status while the workers run; on a stop it wakes the waiting workers.
+    // The action's thread polls for Ctrl-C and run_options::stop while the
+    // workers run; on a stop it wakes the waiting workers.
     rs_.pool().run_all([this](std::size_t) { work(); },
                        [this] {
                          bool stop = rs_.poll();
-                         rs_.tick();
                          if (stop) {
                            std::lock_guard lk(m_);
                            cv_.notify_all();
@@ -70,6 +79,10 @@ class segment_run {
                        });
     // Instances (and the contexts they own) close here, on every outcome.
     for (auto& s : stages_) s.slots.clear();
+    if (!rs_.stopped()) {
+      std::lock_guard lk(m_);
+      update_states();
+    }
   }
 
  private:
@@ -78,6 +91,31 @@ class segment_run {
     if (s.running >= s.cap) return false;
     if (s.def->ordered) return !s.held.empty() && s.held.begin()->first == s.next_order;
     return !s.fifo.empty();
+  }
+
+  // Under the lock: a stage whose input has ended is finishing, and done once
+  // nothing of it is queued or running. A barrier's input stage leaves it
+  // finishing: its merge comes next.
+  void update_states() {
+    bool upstream_done = src_done_ && src_readers_ == 0;
+    for (auto& s : stages_) {
+      if (!upstream_done) break;
+      if (!s.finishing) {
+        s.finishing = true;
+        for (auto* st : s.def->steps) st->set_state(step_state::finishing);
+      }
+      if (!s.done && s.running == 0 && s.fifo.empty() && s.held.empty()) {
+        s.done = true;
+        for (auto* st : s.def->steps)
+          st->set_state(st->barrier && st != source_step_ ? step_state::finishing : step_state::done);
+      }
+      upstream_done = s.done;
+    }
+  }
+
+  // Under the lock: the fill of the buffer in front of stage i.
+  void note_fill(stage_rt& s) {
+    if (s.def->input_of) s.def->input_of->queued.store(std::uint32_t(s.fifo.size() + s.held.size()), std::memory_order_relaxed);
   }
 
   token take(std::size_t i) {
@@ -96,6 +134,7 @@ class segment_run {
       t = std::move(s.fifo.front());
       s.fifo.pop_front();
     }
+    note_fill(s);
     return t;
   }
 
@@ -107,6 +146,7 @@ class segment_run {
     } else {
       s.fifo.push_back(std::move(t));
     }
+    note_fill(s);
   }
 
   // Adapts the chunk size so a chunk takes about a millisecond of work:
@@ -135,6 +175,16 @@ class segment_run {
     lk.lock();
     failed_ = true;
     cv_.notify_all();
+  }
+
+  // A worker leaves the steps of a stage it ran since t0; returns the time.
+  static std::uint64_t idle(std::span<step_stats* const> steps, clock::time_point t0) {
+    auto ns = std::uint64_t(std::chrono::duration_cast<std::chrono::nanoseconds>(clock::now() - t0).count());
+    for (auto* st : steps) {
+      st->busy_ns.fetch_add(ns, std::memory_order_relaxed);
+      st->busy.fetch_sub(1, std::memory_order_relaxed);
+    }
+    return ns;
   }
 
   void work() {
@@ -168,28 +218,32 @@ class segment_run {
     s.free_slots.pop_back();
     ++s.running;
     lk.unlock();
+    for (auto* st : s.def->steps) st->busy.fetch_add(1, std::memory_order_relaxed);
     auto t0 = clock::now();
     try {
       if (!s.slots[slot]) s.slots[slot] = s.def->make();
       s.slots[slot]->process(t);
     } catch (...) {
+      idle(s.def->steps, t0);
       lk.lock();
       --s.running;
       s.free_slots.push_back(slot);
       fail_locked(lk, s.def->name);
       return;
     }
-    t.work_ns += std::uint64_t(std::chrono::duration_cast<std::chrono::nanoseconds>(clock::now() - t0).count());
+    t.work_ns += idle(s.def->steps, t0);
     lk.lock();
     --s.running;
     s.free_slots.push_back(slot);
     if (i + 1 < stages_.size()) {
       put(i + 1, std::move(t));
+      if (s.finishing) update_states();
       cv_.notify_all();
       return;
     }
     learn(t);
     --live_;
+    if (s.finishing) update_states();
     cv_.notify_all();
     // The finished token's memory is freed outside the lock.
     lk.unlock();
@@ -209,18 +263,22 @@ class segment_run {
     std::size_t n = chunk_;
     bool lookahead = live_ < max_tokens_;  // live_ counts this read already
     lk.unlock();
+    if (source_step_) source_step_->busy.fetch_add(1, std::memory_order_relaxed);
     auto t0 = clock::now();
     pull got;
     try {
       got = mode_ == source_mode::serial ? (src_.next(t, n) ? pull::token : pull::done) : src_.next_concurrent(t, n, lookahead);
     } catch (...) {
+      if (source_step_) idle({&source_step_, 1}, t0);
       lk.lock();
       --src_readers_;
       --live_;
       fail_locked(lk, "source");
       return;
     }
-    t.work_ns = std::uint64_t(std::chrono::duration_cast<std::chrono::nanoseconds>(clock::now() - t0).count());
+    auto ns = std::uint64_t(std::chrono::duration_cast<std::chrono::nanoseconds>(clock::now() - t0).count());
+    if (source_step_) idle({&source_step_, 1}, t0);
+    t.work_ns = ns;
     lk.lock();
     --src_readers_;
     finish_read(t, got);
@@ -252,6 +310,7 @@ class segment_run {
     if (concurrent) end.part = src_.parts();
     else end.seq = next_seq_++;
     put_or_drop(std::move(end));
+    update_states();
   }
 
   void put_or_drop(token&& t) {
@@ -262,6 +321,7 @@ class segment_run {
 
   run_state& rs_;
   source_def& src_;
+  step_stats* source_step_;
   std::deque<stage_rt> stages_;  // deque: stage_rt is not movable cheaply
   std::mutex m_;
   std::condition_variable cv_;  // workers wait here
@@ -276,8 +336,9 @@ class segment_run {
 
 }  // namespace
 
-void execute_segment(run_state& rs, source_def& source, std::vector<stage_def>& stages) {
-  segment_run(rs, source, stages).run();
+void execute_segment(run_state& rs, source_def& source, std::vector<stage_def>& stages,
+                     step_stats* source_step) {
+  segment_run(rs, source, stages, source_step).run();
 }
 
 void parallel_for(run_state& rs, std::size_t n, const std::string& step,
@@ -299,7 +360,6 @@ void parallel_for(run_state& rs, std::size_t n, const std::string& step,
       },
       [&] {
         rs.poll();
-        rs.tick();
       });
 }
 

@@ -12,6 +12,8 @@
 
 #include "parade/detail/pool.hpp"
 #include "parade/error.hpp"
+#include "parade/log.hpp"
+#include "status/monitor.hpp"
 
 namespace parade::detail {
 namespace {
@@ -58,43 +60,24 @@ status_mode resolve_mode(status_mode m) {
   return m;
 }
 
-std::string human(double v) {
-  char buf[32];
-  const char* unit = "";
-  if (v >= 1e9) { v /= 1e9; unit = "G"; }
-  else if (v >= 1e6) { v /= 1e6; unit = "M"; }
-  else if (v >= 1e4) { v /= 1e3; unit = "k"; }
-  else { std::snprintf(buf, sizeof buf, "%.0f", v); return buf; }
-  std::snprintf(buf, sizeof buf, "%.1f%s", v, unit);
-  return buf;
-}
-
-const char* state_name(int s) {
-  switch (s) {
-    case 1: return "running";
-    case 2: return "done";
-    case 3: return "FAILED";
-    default: return "waiting";
-  }
-}
-
 }  // namespace
 
 run_state::run_state(const run_options& opts)
-    : opts_(opts),
-      workers_(opts.workers ? opts.workers : std::max(1u, std::thread::hardware_concurrency())),
-      mode_(resolve_mode(opts.status)),
-      start_(std::chrono::steady_clock::now()),
-      last_draw_(start_) {
-  interval_ = opts.status_interval.count() > 0
-                  ? opts.status_interval
-                  : std::chrono::milliseconds(mode_ == status_mode::live ? 1000 : 10000);
+    : opts_(opts), workers_(opts.workers ? opts.workers : std::max(1u, std::thread::hardware_concurrency())) {
+  auto mode = resolve_mode(opts.status);
+  auto interval = opts.status_interval.count() > 0
+                      ? opts.status_interval
+                      : std::chrono::milliseconds(mode == status_mode::live ? 1000 : 10000);
+  std::string report = opts.report;
+  if (const char* env = std::getenv("PARADE_REPORT"); report.empty() && env) report = env;
+  monitor_ = std::make_unique<monitor>(opts_, mode, interval, workers_, steps_, mutex_, stop_, std::move(report));
   install_sigint();
   signals_ = true;
 }
 
 run_state::~run_state() {
   pool_.reset();
+  monitor_.reset();
   if (signals_) remove_sigint();
 }
 
@@ -121,7 +104,7 @@ void run_state::fail(const std::string& step, std::exception_ptr e) {
       failure_ = std::move(e);
       failed_step_ = step;
       for (auto& s : steps_)
-        if (s.name == step) s.state = 3;
+        if (s.name == step) s.set_state(step_state::failed);
     }
   }
   stop_.store(true);
@@ -148,41 +131,12 @@ step_stats& run_state::add_step(std::string name, std::string kind, std::optiona
   return s;
 }
 
-void run_state::tick() {
-  if (mode_ == status_mode::off) return;
-  auto now = std::chrono::steady_clock::now();
-  if (now - last_draw_ < interval_) return;
-  last_draw_ = now;
-  draw(false);
-}
+void run_state::start_monitor() { monitor_->start(); }
 
-// A minimal display: one line per step. The full display is its own issue.
-void run_state::draw(bool final) {
-  if (mode_ == status_mode::off) return;
-  double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - start_).count();
-  std::string out;
-  std::lock_guard lk(mutex_);
-  if (mode_ == status_mode::live && drawn_lines_ > 0) out += "\x1b[" + std::to_string(drawn_lines_) + "F";
-  const char* outcome = !final ? "" : failure_ ? "  failed" : (cancelled_ || stop_.load()) ? "  cancelled" : "  done";
-  char head[256];
-  std::snprintf(head, sizeof head, "%s  %.1fs%s", opts_.name.c_str(), secs, outcome);
-  out += mode_ == status_mode::live ? std::string(head) + "\x1b[K\n" : std::string("[parade] ") + head + "\n";
-  std::size_t lines = 1;
-  for (auto& s : steps_) {
-    auto in = s.in.load(), outn = s.out.load();
-    int st = s.state.load();
-    if (final && st == 1) st = stop_.load() ? 3 : 2;
-    char line[512];
-    std::string total = s.total ? human(double(*s.total)) : "?";
-    std::snprintf(line, sizeof line, "  %-24s %-8s in %s/%s  out %s  %s/s", s.name.c_str(), state_name(st),
-                  human(double(in)).c_str(), total.c_str(), human(double(outn)).c_str(),
-                  human(secs > 0 ? double(in) / secs : 0).c_str());
-    out += mode_ == status_mode::live ? std::string(line) + "\x1b[K\n" : std::string("[parade] ") + line + "\n";
-    ++lines;
-  }
-  drawn_lines_ = lines;
-  std::fwrite(out.data(), 1, out.size(), stderr);
-  std::fflush(stderr);
+void run_state::fail_as_is(std::exception_ptr e, std::string what) {
+  raw_ = std::move(e);
+  raw_what_ = std::move(what);
+  stop_.store(true);
 }
 
 void run_state::finish() {
@@ -194,21 +148,32 @@ void run_state::finish() {
     failure = failure_;
     step = failed_step_;
     cancelled = cancelled_;
+    // Steps the run left unfinished are stopped; a failed one stays FAILED.
     for (auto& s : steps_) {
-      int st = s.state.load();
-      if (failure && st != 3) s.state = st == 2 ? 2 : 0;
-      else if (!failure && !cancelled) s.state = 2;
+      auto st = s.state.load();
+      if (st == step_state::running || st == step_state::finishing) {
+        if (failure || cancelled || stop_.load()) s.set_state(step_state::stopped);
+        else s.set_state(step_state::done);
+      }
     }
   }
-  draw(true);
+  std::string what;
   if (failure) {
-    std::string what = "unknown exception";
+    what = "unknown exception";
     try {
       std::rethrow_exception(failure);
     } catch (const std::exception& e) {
       what = e.what();
     } catch (...) {
     }
+  }
+  if (raw_) what = raw_what_;
+  std::string outcome = failure || raw_ ? "failed" : (cancelled || stop_.load()) ? "cancelled" : "done";
+  std::string report_error = monitor_->finish(outcome, raw_ ? what : failure ? "step '" + step + "': " + what : "");
+  if (raw_) std::rethrow_exception(raw_);
+  if (!report_error.empty() && outcome == "done") throw error("parade: cannot write the run report: " + report_error);
+  if (!report_error.empty()) parade::log("parade: cannot write the run report: " + report_error);
+  if (failure) {
     // Thrown inside a handler of the original, so it is nested in the error.
     try {
       std::rethrow_exception(failure);

@@ -10,6 +10,7 @@
 #include "parade/context.hpp"
 #include "parade/dataset.hpp"
 #include "parade/error.hpp"
+#include "parade/log.hpp"
 #include "parade/options.hpp"
 
 #include "parade/sources/from.hpp"

@@ -15,10 +15,12 @@ std::vector<T> dataset<T>::collect(run_options o) const {
   return detail::run_action(o, [&](detail::run_state& rs) {
     std::vector<T> result;
     auto e = detail::close(rs, node_->compile(rs));
+    auto& stats = detail::add_step_after(rs, e, "collect", "collect", "", detail::yields::same);
     // Workers fill chunks in parallel; one ordered stage appends them in
     // sequence, so order is kept without serializing the work.
-    detail::add_ordered_stage(e, "collect", [&result](detail::token& t) {
+    detail::add_ordered_stage(e, "collect", [&result, &stats](detail::token& t) {
       if (auto* items = t.items<T>()) {
+        stats.in.fetch_add(items->size(), std::memory_order_relaxed);
         if (result.empty()) result = std::move(*items);
         else result.insert(result.end(), std::make_move_iterator(items->begin()), std::make_move_iterator(items->end()));
       }

@@ -55,8 +55,7 @@ T dataset<T>::fold(T zero, Fn f, run_options o) const {
   static_assert(std::is_invocable_r_v<T, Fn&, T&&, T&&>, "fold needs f(T, T) -> T");
   return detail::run_action(o, [&](detail::run_state& rs) {
     auto e = node_->compile(rs);
-    auto& stats = rs.add_step("fold", "fold");
-    e.steps.push_back(&stats);
+    auto& stats = detail::add_step_after(rs, e, "fold", "fold", "", detail::yields::same);
     detail::add_terminal(e, stats.name, SIZE_MAX, [&stats, zero, f] {
       return std::make_shared<detail::fold_sink<T, Fn>>(stats, zero, f);
     });

@@ -31,8 +31,7 @@ template <class T, class Fn, class Make>
 void for_each_impl(const node<T>& n, Fn f, Make make, const run_options& o) {
   run_action(o, [&](run_state& rs) {
     auto e = n.compile(rs);
-    auto& stats = rs.add_step("for_each", "for_each");
-    e.steps.push_back(&stats);
+    auto& stats = add_step_after(rs, e, "for_each", "for_each", "", yields::same);
     add_terminal(e, stats.name, SIZE_MAX, [&stats, f, make] {
       return std::make_shared<for_each_sink<T, Fn, Make>>(stats, f, make);
     });

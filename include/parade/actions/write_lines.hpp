@@ -162,8 +162,7 @@ void dataset<T>::write_lines(const std::string& path, run_options o) const {
   detail::run_action(o, [&](detail::run_state& rs) {
     detail::output_file file(path);  // fails here, before any work, if it cannot be written
     auto e = node_->compile(rs);
-    auto& stats = rs.add_step("write_lines", "write_lines");
-    e.steps.push_back(&stats);
+    auto& stats = detail::add_step_after(rs, e, "write_lines", "write_lines", "", detail::yields::same);
     detail::add_terminal(e, stats.name, SIZE_MAX,
                          [&stats, &file] { return std::make_shared<detail::format_sink<T>>(stats, file); });
     detail::block_writer writer(file);
@@ -192,8 +191,7 @@ void dataset<T>::write_lines(const std::string& dir, parts_options p, run_option
   detail::run_action(o, [&](detail::run_state& rs) {
     detail::output_dir out(dir, p.parts ? p.parts : rs.workers(), p.extension);  // before any work
     auto e = node_->compile(rs);
-    auto& stats = rs.add_step("write_lines", "write_lines");
-    e.steps.push_back(&stats);
+    auto& stats = detail::add_step_after(rs, e, "write_lines", "write_lines", "", detail::yields::same);
     std::mutex m;
     std::vector<std::shared_ptr<detail::part_sink<T>>> writers;
     detail::add_terminal(e, stats.name, SIZE_MAX, [&] {

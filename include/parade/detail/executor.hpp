@@ -20,8 +20,10 @@ namespace parade::detail {
 //  - stage instances are destroyed on the calling thread after all workers
 //    have left, on success, failure and cancel alike.
 // Failures are recorded in `rs` (the caller's finish() throws them).
-void execute_segment(run_state& rs, source_def& source,
-                     std::vector<stage_def>& stages);
+// The stages' steps (and `source_step`, whose reads it times) are moved
+// through running, finishing and done as the work drains.
+void execute_segment(run_state& rs, source_def& source, std::vector<stage_def>& stages,
+                     step_stats* source_step);
 
 // Calls fn(i, worker) for i in [0, n) on the run's workers (at most
 // max_workers of them; `worker` is in [0, max_workers)), stopping early when

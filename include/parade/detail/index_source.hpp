@@ -25,6 +25,11 @@ class index_source final : public source_def {
     return true;
   }
   std::size_t max_chunk() const override { return max_chunk_; }
+  // For a source whose size is known only when an earlier segment has run.
+  void reset(std::int64_t n) {
+    n_ = n;
+    pos_ = 0;
+  }
   std::optional<std::uint64_t> length() const override { return std::uint64_t(n_); }
 
  private:
@@ -70,11 +75,9 @@ class index_node final : public node<T> {
   index_node(std::int64_t n, Fill fill, source_options o, const char* kind)
       : n_(n), fill_(std::move(fill)), o_(std::move(o)), kind_(kind) {}
   open_end<T> compile(run_state& rs) const override {
-    auto& stats = rs.add_step(o_.name.empty() ? kind_ : o_.name, kind_, std::uint64_t(n_));
     open_end<T> e;
+    auto& stats = add_source_step(rs, e, o_, kind_, std::uint64_t(n_), kind_[0] == 'r' ? "Numbers" : "Items");
     e.source = std::make_shared<index_source>(n_, chunk_limit<T>());
-    e.name = stats.name;
-    e.steps.push_back(&stats);
     e.make = [&rs, &stats, fill = fill_](sink<T>& out) -> std::unique_ptr<reader_base> {
       return std::make_unique<index_reader<T, Fill>>(rs, stats, out, fill);
     };

@@ -181,10 +181,11 @@ pieces<E> merge_sorted_runs(run_state& rs, std::vector<std::vector<E>>& runs, co
   return out;
 }
 
-// Source node over a finished barrier: splittable, elements moved out (each
-// run reads its own result once).
+// Source over a barrier's result: splittable, elements moved out. The result
+// is filled in by an earlier segment, so the source learns its size then.
 template <class E>
-open_end<E> pieces_source(run_state& rs, step_stats& stats, std::shared_ptr<pieces<E>> data) {
+open_end<E> pieces_source(run_state& rs, step_stats& stats, std::shared_ptr<pieces<E>> data,
+                          std::shared_ptr<index_source> src) {
   struct fill_t {
     std::shared_ptr<pieces<E>> d;
     void operator()(std::vector<E>& buf, std::int64_t i, std::size_t n) const {
@@ -203,27 +204,29 @@ open_end<E> pieces_source(run_state& rs, step_stats& stats, std::shared_ptr<piec
     }
   };
   open_end<E> e;
-  auto n = std::int64_t(data->size());
-  e.source = std::make_shared<index_source>(n, chunk_limit<E>());
+  e.source = std::move(src);
   e.name = stats.name;
+  e.steps.push_back(&stats);
   e.make = [&rs, &stats, fill = fill_t{std::move(data)}](sink<E>& out) -> std::unique_ptr<reader_base> {
     return std::make_unique<index_reader<E, fill_t>>(rs, stats, out, fill, /*count_in=*/false);
   };
   return e;
 }
 
-// Runs a keyed barrier: the parent's segment into per-slot tables, the merge,
-// the ordering. finish(A&&) -> output value.
+// A keyed barrier: the parent's segment into per-slot tables, the merge, the
+// ordering. Compiling only plans it (so every step is known before the run
+// starts); the returned open end runs it first. finish(A&&) -> output value.
 template <class K, class V, class A, class Out, class Ops, class Make, class Finish>
 open_end<std::pair<K, Out>> run_keyed(run_state& rs, open_end<std::pair<K, V>> up, const op_options& o,
                                       const char* kind, Ops ops, Make make, Finish finish) {
   using term_t = keyed_terminal<K, V, A, Ops, Make>;
   using E = std::pair<K, Out>;
-  auto& stats = rs.add_step(step_name(o, kind), kind);
-  std::size_t P = partitions_for(rs.workers());
   std::size_t cap = cap_of(o);
   if (cap != up.cap && cap != SIZE_MAX) up = close(rs, std::move(up));
-  up.steps.push_back(&stats);
+  auto name = step_name(o, kind);
+  auto& stats = add_step_after(rs, up, name, kind, dataset_name(o, name), yields::known);
+  stats.barrier = true;
+  std::size_t P = partitions_for(rs.workers());
   struct registry {
     std::mutex m;
     std::vector<std::shared_ptr<term_t>> all;
@@ -235,55 +238,62 @@ open_end<std::pair<K, Out>> run_keyed(run_state& rs, open_end<std::pair<K, V>> u
     reg->all.push_back(t);
     return t;
   });
-  run_segment(rs, up);
-  if (rs.stopped()) throw stop_signal{};
-  stats.state = 1;  // still running: its merge and its output come next
-
-  // Partition p of every slot merges into one table, P tasks in parallel.
-  // Merge worker w combines with slot w's context, so a step with a context
-  // makes no more of them than its slots (and never makes new ones here).
-  std::vector<std::vector<E>> runs(P);
-  auto& slots = reg->all;
-  parallel_for(rs, P, stats.name, [&](std::size_t p, std::size_t w) {
-    std::size_t big = 0;
-    for (std::size_t s = 1; s < slots.size(); ++s)
-      if (slots[s]->parts()[p].size() > slots[big]->parts()[p].size()) big = s;
-    table<K, A> merged = std::move(slots[big]->parts()[p]);
-    for (std::size_t s = 0; s < slots.size(); ++s) {
-      if (s == big) continue;
-      auto& other = slots[s]->parts()[p];
-      for (auto it = other.begin(); it != other.end();) {
-        auto node = other.extract(it++);
-        auto found = merged.find(node.key());
-        if (found == merged.end())
-          merged.insert(std::move(node));
-        else
-          guarded(stats, [&] { slots[w]->ops().combine(found->second, std::move(node.mapped()), slots[w]->context()); });
-      }
-      table<K, A>().swap(other);
-    }
-    auto& run = runs[p];
-    run.reserve(merged.size());
-    for (auto it = merged.begin(); it != merged.end();) {
-      auto node = merged.extract(it++);
-      run.emplace_back(std::move(node.key()), guarded(stats, [&] { return finish(std::move(node.mapped())); }));
-    }
-    if constexpr (ordered_key<K>)
-      std::sort(run.begin(), run.end(), [](const E& a, const E& b) { return a.first < b.first; });
-  }, slots.size());
-  reg->all.clear();  // the slots' contexts close here
-  if (rs.stopped()) throw stop_signal{};
-
   auto data = std::make_shared<pieces<E>>();
-  if constexpr (ordered_key<K>) {
-    *data = merge_sorted_runs<K, E>(rs, runs, stats.name);
-  } else {
-    data->parts = std::move(runs);
-    data->index();
-  }
-  if (rs.stopped()) throw stop_signal{};
-  auto e = pieces_source<E>(rs, stats, std::move(data));
-  e.steps.push_back(&stats);
+  auto src = std::make_shared<index_source>(0, chunk_limit<E>());
+  auto input = std::make_shared<open_end<std::pair<K, V>>>(std::move(up));
+
+  auto run = [&rs, &stats, input, reg, data, src, P, finish]() {
+    run_segment(rs, *input);
+    if (rs.stopped()) throw stop_signal{};
+    stats.set_state(step_state::finishing);  // its merge and its output come next
+
+    // Partition p of every slot merges into one table, P tasks in parallel.
+    // Merge worker w combines with slot w's context, so a step with a context
+    // makes no more of them than its slots (and never makes new ones here).
+    std::vector<std::vector<E>> runs(P);
+    auto& slots = reg->all;
+    parallel_for(rs, P, stats.name, [&](std::size_t p, std::size_t w) {
+      std::size_t big = 0;
+      for (std::size_t s = 1; s < slots.size(); ++s)
+        if (slots[s]->parts()[p].size() > slots[big]->parts()[p].size()) big = s;
+      table<K, A> merged = std::move(slots[big]->parts()[p]);
+      for (std::size_t s = 0; s < slots.size(); ++s) {
+        if (s == big) continue;
+        auto& other = slots[s]->parts()[p];
+        for (auto it = other.begin(); it != other.end();) {
+          auto node = other.extract(it++);
+          auto found = merged.find(node.key());
+          if (found == merged.end())
+            merged.insert(std::move(node));
+          else
+            guarded(stats, [&] { slots[w]->ops().combine(found->second, std::move(node.mapped()), slots[w]->context()); });
+        }
+        table<K, A>().swap(other);
+      }
+      auto& run = runs[p];
+      run.reserve(merged.size());
+      for (auto it = merged.begin(); it != merged.end();) {
+        auto node = merged.extract(it++);
+        run.emplace_back(std::move(node.key()), guarded(stats, [&] { return finish(std::move(node.mapped())); }));
+      }
+      if constexpr (ordered_key<K>)
+        std::sort(run.begin(), run.end(), [](const E& a, const E& b) { return a.first < b.first; });
+    }, slots.size());
+    reg->all.clear();  // the slots' contexts close here
+    if (rs.stopped()) throw stop_signal{};
+
+    if constexpr (ordered_key<K>) {
+      *data = merge_sorted_runs<K, E>(rs, runs, stats.name);
+    } else {
+      data->parts = std::move(runs);
+      data->index();
+    }
+    if (rs.stopped()) throw stop_signal{};
+    src->reset(std::int64_t(data->size()));
+    stats.out_total.store(data->size());  // the next steps now have a total
+  };
+  auto e = pieces_source<E>(rs, stats, data, src);
+  e.before.push_back(std::move(run));
   return e;
 }
 

@@ -43,8 +43,66 @@ struct open_end {
   std::function<std::unique_ptr<reader_base>(sink<T>& out)> make;
   std::size_t cap = SIZE_MAX;         // workers for the open part
   std::string name;                   // for errors outside user code
-  std::vector<step_stats*> steps;     // steps of this segment
+  std::vector<step_stats*> steps;     // steps of this segment, in order
+  std::size_t open_from = 0;          // steps[open_from..] are in the open part
+  // Earlier segments (barriers' inputs) that must run before this one.
+  std::vector<std::function<void()>> before;
 };
+
+// The open end of a new step (its element type may differ) carrying on from
+// `up`: same segment, same earlier segments.
+template <class T, class U>
+open_end<T> carry_on(open_end<U>&& up) {
+  open_end<T> e;
+  e.source = std::move(up.source);
+  e.stages = std::move(up.stages);
+  e.steps = std::move(up.steps);
+  e.open_from = up.open_from;
+  e.before = std::move(up.before);
+  e.cap = up.cap;
+  e.name = std::move(up.name);
+  return e;
+}
+
+// A stage closing the open part takes its steps; the buffer in front of the
+// stage holds the output of the step before them.
+template <class T>
+void take_open_steps(open_end<T>& up, stage_def& d) {
+  d.steps.assign(up.steps.begin() + std::ptrdiff_t(up.open_from), up.steps.end());
+  if (up.open_from > 0) d.input_of = up.steps[up.open_from - 1];
+  up.open_from = up.steps.size();
+}
+
+// Registers a step reading `up`'s output and appends it to the segment.
+// `dataset` names its output ("" for actions, which have none).
+template <class T>
+step_stats& add_step_after(run_state& rs, open_end<T>& up, std::string name, const char* kind,
+                           std::string dataset, yields y) {
+  auto& s = rs.add_step(std::move(name), kind);
+  s.dataset = std::move(dataset);
+  s.yield = y;
+  s.upstream = up.steps.empty() ? nullptr : up.steps.back();
+  s.feeder = up.steps.empty() ? nullptr : up.steps.front();
+  up.steps.push_back(&s);
+  return s;
+}
+
+// Registers a source's step as the first of a new segment.
+template <class T>
+step_stats& add_source_step(run_state& rs, open_end<T>& e, const source_options& o, const char* kind,
+                            std::optional<std::uint64_t> total, const char* dataset) {
+  auto& s = rs.add_step(o.name.empty() ? kind : o.name, kind, total);
+  s.dataset = o.name.empty() ? dataset : o.name;
+  s.feeder = &s;
+  e.steps.push_back(&s);
+  e.name = s.name;
+  return s;
+}
+
+// The display name of an operation's output.
+inline std::string dataset_name(const op_options& o, const std::string& step) {
+  return o.output_name.empty() ? step + " output" : o.output_name;
+}
 
 // Feeds elements from a vector in cache-sized batches, checking for stop
 // between batches.
@@ -99,6 +157,7 @@ open_end<T> close(run_state& rs, open_end<T> up) {
   stage_def d;
   d.name = up.name;
   d.cap = up.cap;
+  take_open_steps(up, d);
   d.make = [make = up.make]() -> std::unique_ptr<stage_instance> {
     auto c = std::make_shared<collector<T>>();
     auto r = make(*c);
@@ -106,11 +165,8 @@ open_end<T> close(run_state& rs, open_end<T> up) {
     return r;
   };
   up.stages.push_back(std::move(d));
-  open_end<T> out;
-  out.source = std::move(up.source);
-  out.stages = std::move(up.stages);
-  out.steps = std::move(up.steps);
-  out.name = up.name;
+  auto out = carry_on<T>(std::move(up));
+  out.cap = SIZE_MAX;
   out.make = [&rs](sink<T>& o) -> std::unique_ptr<reader_base> {
     return std::make_unique<chunk_reader<T>>(rs, o);
   };
@@ -124,6 +180,7 @@ void add_terminal(open_end<T>& up, std::string name, std::size_t cap, MakeTerm m
   stage_def d;
   d.name = std::move(name);
   d.cap = std::min(up.cap, cap);
+  take_open_steps(up, d);
   d.make = [make = up.make, make_term]() -> std::unique_ptr<stage_instance> {
     auto term = make_term();
     auto r = make(*term);
@@ -145,17 +202,21 @@ void add_ordered_stage(open_end<T>& up, std::string name, Fn fn) {
   d.name = std::move(name);
   d.cap = 1;
   d.ordered = true;
+  take_open_steps(up, d);
   d.make = [fn]() -> std::unique_ptr<stage_instance> { return std::make_unique<inst>(fn); };
   up.stages.push_back(std::move(d));
 }
 
-// Runs a finished segment and marks its steps.
+// Runs a finished segment, after the earlier segments it needs. The executor
+// moves its steps through running, finishing and done.
 template <class T>
 void run_segment(run_state& rs, open_end<T>& seg) {
-  for (auto* s : seg.steps) s->state = 1;
-  execute_segment(rs, *seg.source, seg.stages);
-  if (!rs.stopped())
-    for (auto* s : seg.steps) s->state = 2;
+  for (auto& b : seg.before) {
+    b();
+    if (rs.stopped()) throw stop_signal{};
+  }
+  rs.start_monitor();  // after compiling: the plan is complete and fixed
+  execute_segment(rs, *seg.source, seg.stages, seg.steps.empty() ? nullptr : seg.steps.front());
 }
 
 // A node of the plan. Immutable once built; shared by dataset handles.
@@ -263,19 +324,16 @@ class step_sink : public sink<In> {
 template <class In, class Out, class MakeSink>
 class step_node final : public node<Out> {
  public:
-  step_node(std::shared_ptr<const node<In>> parent, op_options o, const char* kind, MakeSink ms)
-      : parent_(std::move(parent)), o_(std::move(o)), kind_(kind), ms_(std::move(ms)) {}
+  step_node(std::shared_ptr<const node<In>> parent, op_options o, const char* kind, yields y, MakeSink ms)
+      : parent_(std::move(parent)), o_(std::move(o)), kind_(kind), yield_(y), ms_(std::move(ms)) {}
   open_end<Out> compile(run_state& rs) const override {
     auto up = prepare(rs, parent_->compile(rs), cap_of(o_));
-    auto& stats = rs.add_step(step_name(o_, kind_), kind_);
-    open_end<Out> e;
-    e.source = std::move(up.source);
-    e.stages = std::move(up.stages);
-    e.steps = std::move(up.steps);
-    e.steps.push_back(&stats);
-    e.cap = up.cap;
+    auto name = step_name(o_, kind_);
+    auto& stats = add_step_after(rs, up, name, kind_, dataset_name(o_, name), yield_);
+    auto up_make = std::move(up.make);
+    auto e = carry_on<Out>(std::move(up));
     e.name = stats.name;
-    e.make = [&rs, &stats, up_make = std::move(up.make), ms = ms_](sink<Out>& out) {
+    e.make = [&rs, &stats, up_make = std::move(up_make), ms = ms_](sink<Out>& out) {
       auto s = ms(rs, stats, out);
       auto r = up_make(*s);
       r->keep(s);
@@ -288,13 +346,14 @@ class step_node final : public node<Out> {
   std::shared_ptr<const node<In>> parent_;
   op_options o_;
   const char* kind_;
+  yields yield_;
   MakeSink ms_;
 };
 
 template <class In, class Out, class MakeSink>
 std::shared_ptr<const node<Out>> make_step(std::shared_ptr<const node<In>> parent, op_options o,
-                                           const char* kind, MakeSink ms) {
-  return std::make_shared<step_node<In, Out, MakeSink>>(std::move(parent), std::move(o), kind, std::move(ms));
+                                           const char* kind, yields y, MakeSink ms) {
+  return std::make_shared<step_node<In, Out, MakeSink>>(std::move(parent), std::move(o), kind, y, std::move(ms));
 }
 
 }  // namespace parade::detail

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <atomic>
+#include <chrono>
 #include <cstddef>
 #include <cstdint>
 #include <exception>
@@ -78,14 +79,53 @@ struct step_failure : unwinding {
   std::exception_ptr original;
 };
 
-// Counters of one step, bumped once per batch (never per element), read by the
-// status display from its own thread.
+// What a step is doing. `stopping` is only ever shown (a running step of a
+// run that is stopping); `stopped` ends a step the run left unfinished.
+enum class step_state : int { waiting, running, finishing, done, failed, stopping, stopped };
+
+// How a step's output count follows from its input count; the display uses
+// it to give later steps a total (and so a percentage and an ETA).
+enum class yields { same, unknown, batch, known };
+
+inline constexpr std::uint64_t unknown_total = ~std::uint64_t{0};
+
+// Counters of one step, bumped once per token (never per element), read by
+// the status monitor from its own thread. The plain fields are written while
+// the plan is compiled, before the monitor starts, and only read afterwards.
 struct alignas(64) step_stats {
   std::string name;
-  std::string kind;  // "map", "source", "group_by_key", ...
+  std::string kind;     // "map", "read_lines", "group_by_key", ...
+  std::string dataset;  // display name of the dataset it makes; "" for actions
+  bool bytes = false;   // `in` counts input bytes (file sources), not items
+  std::optional<std::uint64_t> total;  // known input size (sources)
+  yields yield = yields::same;
+  std::uint64_t batch_n = 0;           // yields::batch: n per output element
+  step_stats* upstream = nullptr;      // the step whose output this one reads
+  step_stats* feeder = nullptr;        // the source step of its segment
+  bool barrier = false;                // holds its output until its input ends
+
   std::atomic<std::uint64_t> in{0}, out{0};
-  std::atomic<int> state{0};  // 0 waiting, 1 running, 2 done, 3 failed
-  std::optional<std::uint64_t> total;  // known input length, if any
+  std::atomic<step_state> state{step_state::waiting};
+  std::atomic<std::uint64_t> out_total{unknown_total};  // yields::known: set when known
+  std::atomic<std::uint64_t> busy_ns{0};   // worker time in the step's stage
+  std::atomic<std::uint32_t> busy{0};      // workers in the step's stage now
+  std::atomic<std::uint32_t> cap{0};       // workers the step may use (set by the executor)
+  std::atomic<std::uint32_t> queued{0};    // tokens in its output buffer now
+  std::atomic<std::uint32_t> buffer_cap{0};  // tokens its output buffer holds; 0 = fused
+  std::atomic<std::int64_t> started_ns{0}, ended_ns{0};  // steady_clock, 0 = not yet
+
+  // Moves the step to `s`, noting when it started and ended.
+  void set_state(step_state s) {
+    auto now = std::chrono::steady_clock::now().time_since_epoch().count();
+    if (s == step_state::running || s == step_state::finishing) {
+      std::int64_t zero = 0;
+      started_ns.compare_exchange_strong(zero, now);
+      ended_ns.store(0);
+    } else if (s == step_state::done || s == step_state::failed || s == step_state::stopped) {
+      ended_ns.store(now);
+    }
+    state.store(s);
+  }
 };
 
 // A worker slot's counts for one step, published to the shared step_stats
@@ -135,6 +175,8 @@ struct stage_def {
   std::size_t cap = SIZE_MAX;
   bool ordered = false;
   std::function<std::unique_ptr<stage_instance>()> make;
+  std::vector<step_stats*> steps;  // the (fused) steps it runs
+  step_stats* input_of = nullptr;  // the step whose output waits in front of it
 };
 
 // How a source is read.

@@ -3,7 +3,6 @@
 #pragma once
 
 #include <atomic>
-#include <chrono>
 #include <cstddef>
 #include <deque>
 #include <exception>
@@ -18,6 +17,7 @@
 namespace parade::detail {
 
 class worker_pool;
+class monitor;
 
 // Test-only knobs (the differential tests sweep them); 0 = default.
 struct tuning {
@@ -50,28 +50,28 @@ class run_state {
   // Registers a step for counters and display. Addresses stay valid.
   step_stats& add_step(std::string name, std::string kind,
                        std::optional<std::uint64_t> total = std::nullopt);
-  // Draws the status if it is due. Called from the waiting thread only.
-  void tick();
-  // Ends the run: final status, then throws parade::error or
-  // parade::cancelled if the run failed or was stopped.
+  // Bad input found on the action's thread (already a parade::error naming
+  // the path): finish() shows the failure, then rethrows it unchanged.
+  void fail_as_is(std::exception_ptr e, std::string what);
+  // Starts the status monitor once the plan is compiled (idempotent).
+  void start_monitor();
+  // Ends the run: final status, summary and report, then throws
+  // parade::error or parade::cancelled if the run failed or was stopped.
   void finish();
 
  private:
-  void draw(bool final);
-
   run_options opts_;
   std::size_t workers_;
-  status_mode mode_;
-  std::chrono::milliseconds interval_;
-  std::chrono::steady_clock::time_point start_, last_draw_;
   std::atomic<bool> stop_{false};
   std::mutex mutex_;  // guards the fields below
   std::exception_ptr failure_;
   std::string failed_step_;
   bool cancelled_ = false;
   std::deque<step_stats> steps_;
-  std::size_t drawn_lines_ = 0;
   bool signals_ = false;
+  std::exception_ptr raw_;
+  std::string raw_what_;
+  std::unique_ptr<monitor> monitor_;
   std::unique_ptr<worker_pool> pool_;  // last: joined first
 };
 

@@ -23,11 +23,11 @@ class line_node final : public node<std::string> {
  public:
   line_node(std::vector<std::string> inputs, source_options o) : inputs_(std::move(inputs)), o_(std::move(o)) {}
   open_end<std::string> compile(run_state& rs) const override {
-    auto& stats = rs.add_step(o_.name.empty() ? "read_lines" : o_.name, "read_lines");
     open_end<std::string> e;
+    auto& stats = add_source_step(rs, e, o_, "read_lines", std::nullopt, "Lines");
+    stats.bytes = true;  // progress by bytes: right even when line lengths vary
+    stats.yield = yields::unknown;
     e.source = make_line_source(rs, stats, inputs_);
-    e.name = stats.name;
-    e.steps.push_back(&stats);
     e.make = [&rs, &stats, src = e.source](sink<std::string>& out) { return make_line_reader(rs, stats, *src, out); };
     return e;
   }

@@ -20,8 +20,9 @@ class batch_node final : public node<std::vector<T>> {
   // sequence order, carrying the unfinished batch from token to token.
   open_end<std::vector<T>> compile(run_state& rs) const override {
     auto up = close(rs, parent_->compile(rs));
-    auto& stats = rs.add_step(step_name(o_, "batch"), "batch");
-    up.steps.push_back(&stats);
+    auto name = step_name(o_, "batch");
+    auto& stats = add_step_after(rs, up, name, "batch", dataset_name(o_, name), yields::batch);
+    stats.batch_n = n_;
     auto pending = std::make_shared<std::vector<T>>();
     add_ordered_stage(up, stats.name, [n = n_, &stats, pending](token& t) {
       std::vector<std::vector<T>> out;
@@ -43,10 +44,7 @@ class batch_node final : public node<std::vector<T>> {
       stats.out.fetch_add(out.size(), std::memory_order_relaxed);
       t.set_items(std::move(out));
     });
-    open_end<std::vector<T>> e;
-    e.source = std::move(up.source);
-    e.stages = std::move(up.stages);
-    e.steps = std::move(up.steps);
+    auto e = carry_on<std::vector<T>>(std::move(up));
     e.name = stats.name;
     e.cap = cap_of(o_);
     e.make = [&rs](sink<std::vector<T>>& o) -> std::unique_ptr<reader_base> {

@@ -33,7 +33,7 @@ dataset<T> filter_impl(const std::shared_ptr<const node<T>>& parent, Fn f, Make 
   auto ms = [f = std::move(f), make = std::move(make)](run_state& rs, step_stats& st, sink<T>& out) {
     return std::make_shared<filter_sink<T, Fn, Make>>(rs, st, out, make, f);
   };
-  return dataset<T>(make_step<T, T>(parent, std::move(o), "filter", std::move(ms)));
+  return dataset<T>(make_step<T, T>(parent, std::move(o), "filter", yields::unknown, std::move(ms)));
 }
 
 }  // namespace detail

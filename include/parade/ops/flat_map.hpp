@@ -89,7 +89,7 @@ dataset<Out> flat_map_impl(const std::shared_ptr<const node<T>>& parent, Fn f, M
   auto ms = [f = std::move(f), make = std::move(make)](run_state& rs, step_stats& st, sink<Out>& out) {
     return std::make_shared<flat_map_sink<T, Out, Fn, Make, Emit>>(rs, st, out, make, f);
   };
-  return dataset<Out>(make_step<T, Out>(parent, std::move(o), "flat_map", std::move(ms)));
+  return dataset<Out>(make_step<T, Out>(parent, std::move(o), "flat_map", yields::unknown, std::move(ms)));
 }
 
 }  // namespace detail

@@ -47,7 +47,7 @@ auto map_impl(const std::shared_ptr<const node<T>>& parent, Fn f, Make make, op_
   auto ms = [f = std::move(f), make = std::move(make)](run_state& rs, step_stats& st, sink<Out>& out) {
     return std::make_shared<map_sink<T, Out, Fn, Make>>(rs, st, out, make, f);
   };
-  return dataset<Out>(make_step<T, Out>(parent, std::move(o), "map", std::move(ms)));
+  return dataset<Out>(make_step<T, Out>(parent, std::move(o), "map", yields::same, std::move(ms)));
 }
 
 }  // namespace detail

@@ -54,11 +54,9 @@ class generate_node final : public node<T> {
  public:
   generate_node(Fn f, source_options o) : f_(std::move(f)), o_(std::move(o)) {}
   open_end<T> compile(run_state& rs) const override {
-    auto& stats = rs.add_step(o_.name.empty() ? "generate" : o_.name, "generate", o_.length);
     open_end<T> e;
+    auto& stats = add_source_step(rs, e, o_, "generate", o_.length, "Generated");
     e.source = std::make_shared<generator_source<T, Fn>>(rs, stats, f_, o_.length);
-    e.name = stats.name;
-    e.steps.push_back(&stats);
     e.make = [&rs](sink<T>& out) -> std::unique_ptr<reader_base> {
       return std::make_unique<chunk_reader<T>>(rs, out);
     };

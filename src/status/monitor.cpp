@@ -1,0 +1,462 @@
+// The status monitor's thread, its rate and ETA estimates, the terminal it
+// draws on and parade::log.
+#include "status/monitor.hpp"
+
+#include <sys/ioctl.h>
+#include <sys/resource.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+#include <cstdlib>
+#include <ctime>
+#include <fstream>
+#include <unordered_map>
+
+#include "parade/error.hpp"
+#include "parade/io/output_file.hpp"
+#include "parade/log.hpp"
+
+namespace parade::detail {
+namespace {
+
+using clock = std::chrono::steady_clock;
+
+// Everything parade writes to stderr goes through here, so log lines and
+// frames never interleave. The live frame on screen is kept to redraw it
+// below a log line.
+struct terminal {
+  std::mutex m;
+  const monitor* owner = nullptr;    // the run whose live display is on screen
+  std::vector<std::string> frame;    // its lines as last drawn
+  std::vector<int> widths;           // their display widths
+  int cols = 80;                     // the width they were drawn at
+
+  // Moves the cursor to the frame's first line. A terminal made narrower
+  // since reflows the old lines, so count the rows they take now.
+  std::string up(int cols_now) const {
+    if (frame.empty()) return {};
+    std::size_t rows = 0;
+    for (int w : widths) rows += cols_now < cols && w > cols_now ? std::size_t((w + cols_now - 1) / cols_now) : 1;
+    return "\r\x1b[" + std::to_string(rows) + "F";
+  }
+  static std::string lines(const std::vector<std::string>& f) {
+    std::string s;
+    for (auto& l : f) s += l + "\x1b[K\n";
+    return s;
+  }
+};
+terminal& term() {
+  static terminal t;
+  return t;
+}
+
+void write_err(const std::string& s) {
+  std::fwrite(s.data(), 1, s.size(), stderr);
+  std::fflush(stderr);
+}
+
+// Columns of text on screen: UTF-8 code points, escape sequences skipped.
+int display_width(const std::string& s) {
+  int w = 0;
+  for (std::size_t i = 0; i < s.size(); ++i) {
+    if (s[i] == '\x1b') {
+      while (i < s.size() && !(s[i] >= '@' && s[i] <= '~' && s[i] != '[')) ++i;
+      continue;
+    }
+    if ((static_cast<unsigned char>(s[i]) & 0xC0) != 0x80) ++w;
+  }
+  return w;
+}
+
+int terminal_width() {
+  winsize ws{};
+  if (ioctl(STDERR_FILENO, TIOCGWINSZ, &ws) == 0 && ws.ws_col > 0) return ws.ws_col;
+  if (const char* c = std::getenv("COLUMNS")) {
+    int n = std::atoi(c);
+    if (n > 0) return n;
+  }
+  return 100;
+}
+
+std::uint64_t current_rss() {
+  std::ifstream f("/proc/self/statm");
+  std::uint64_t size = 0, resident = 0;
+  f >> size >> resident;
+  return resident * std::uint64_t(sysconf(_SC_PAGESIZE));
+}
+
+long maxrss_kb() {
+  rusage ru{};
+  getrusage(RUSAGE_SELF, &ru);
+  return ru.ru_maxrss;
+}
+
+std::string local_time(std::time_t t, const char* fmt) {
+  std::tm tm{};
+  localtime_r(&t, &tm);
+  char buf[64];
+  std::strftime(buf, sizeof buf, fmt, &tm);
+  return buf;
+}
+
+// The counter a step's progress is measured by: its input, or for a barrier
+// handing out its result, its output.
+bool by_output(const step_stats& s) {
+  return s.barrier && s.out_total.load() != unknown_total;
+}
+
+// The rate of a counter over a trailing window: long enough to smooth bursts
+// (at least 1 s and half the step's running time, up to 30 s), short enough
+// to follow a real change of pace. 0 until the step has run for a second.
+double window_rate(const std::vector<step_sample>& h, bool out, double started, double t, std::uint64_t now_value) {
+  if (started < 0 || t - started < 1.0 || h.empty()) return 0;
+  double w = std::clamp(0.5 * (t - started), 1.0, 30.0);
+  auto it = std::upper_bound(h.begin(), h.end(), t - w, [](double x, const step_sample& s) { return x < s.t; });
+  const step_sample& then = it == h.begin() ? *it : *(it - 1);
+  double dt = t - std::max(then.t, started);
+  std::uint64_t v = out ? then.out : then.in;
+  if (dt <= 0 || now_value <= v) return 0;
+  return double(now_value - v) / dt;
+}
+
+}  // namespace
+
+monitor::monitor(const run_options& opts, status_mode mode, std::chrono::milliseconds interval, std::size_t workers,
+                 std::deque<step_stats>& steps, std::mutex& steps_mutex, const std::atomic<bool>& stopping,
+                 std::string report_path)
+    : opts_(opts),
+      mode_(mode),
+      interval_(interval),
+      workers_(workers),
+      steps_(steps),
+      steps_mutex_(steps_mutex),
+      stopping_(stopping),
+      report_path_(std::move(report_path)),
+      start_(clock::now()) {
+  started_text_ = local_time(std::time(nullptr), "%Y-%m-%d %H:%M:%S");
+  start_maxrss_kb_ = maxrss_kb();
+  const char* no_color = std::getenv("NO_COLOR");
+  color_ = mode_ == status_mode::live && isatty(STDERR_FILENO) && !(no_color && *no_color);
+  if (mode_ == status_mode::live) {
+    // One live display at a time: a run started while another draws (an
+    // action inside a user function) stays quiet rather than garble it.
+    auto& tm = term();
+    std::lock_guard lk(tm.m);
+    if (tm.owner) mode_ = status_mode::off;
+    else {
+      tm.owner = this;
+      tm.frame.clear();
+      tm.widths.clear();
+      live_owner_ = true;
+    }
+  }
+}
+
+monitor::~monitor() {
+  {
+    std::lock_guard lk(mu_);
+    quit_ = true;
+  }
+  cv_.notify_all();
+  if (thread_.joinable()) thread_.join();
+  if (live_owner_) {
+    auto& tm = term();
+    std::lock_guard lk(tm.m);
+    tm.owner = nullptr;
+    tm.frame.clear();
+    tm.widths.clear();
+  }
+}
+
+double monitor::now() const { return std::chrono::duration<double>(clock::now() - start_).count(); }
+
+void monitor::start() {
+  std::lock_guard lk(mu_);
+  if (thread_.joinable() || quit_) return;
+  {
+    std::lock_guard sl(steps_mutex_);
+    hist_.resize(steps_.size());
+    printed_.resize(steps_.size());
+  }
+  if (mode_ == status_mode::off && report_path_.empty()) return;
+  thread_ = std::thread([this] { loop(); });
+}
+
+void monitor::loop() {
+  std::unique_lock lk(mu_);
+  width_ = terminal_width();
+  while (!quit_) {
+    cv_.wait_for(lk, std::chrono::milliseconds(50));
+    if (quit_) break;
+    double t = now();
+    if (t - last_sample_ >= period_) sample(t);
+    if (mode_ == status_mode::off) continue;
+    int w = mode_ == status_mode::live ? terminal_width() : width_;
+    bool resized = w != width_;
+    width_ = w;
+    if (resized || t - std::max(last_draw_, 0.0) >= std::chrono::duration<double>(interval_).count()) {
+      last_draw_ = t;
+      auto f = make_frame(t);
+      lk.unlock();  // drawing may block on a slow terminal; sampling need not
+      draw(f, false);
+      lk.lock();
+    }
+  }
+}
+
+// Records every step's counters. The history keeps at most 2048 samples per
+// step: when full, every other one goes and sampling slows by half, so a
+// day-long run costs as little memory as a minute-long one.
+void monitor::sample(double t) {
+  last_sample_ = t;
+  std::lock_guard sl(steps_mutex_);
+  std::size_t i = 0;
+  for (auto& s : steps_) {
+    if (i >= hist_.size()) break;
+    auto& h = hist_[i++].samples;
+    step_sample x;
+    x.t = t;
+    x.in = s.in.load(std::memory_order_relaxed);
+    x.out = s.out.load(std::memory_order_relaxed);
+    x.busy_s = double(s.busy_ns.load(std::memory_order_relaxed)) * 1e-9;
+    x.queued = s.queued.load(std::memory_order_relaxed);
+    x.state = int(s.state.load());
+    h.push_back(x);
+  }
+  auto rss = current_rss();
+  peak_rss_ = std::max(peak_rss_, rss);
+  rss_t_.push_back(t);
+  rss_.push_back(rss);
+  if (!hist_.empty() && hist_[0].samples.size() >= 2048) {
+    auto thin = [](auto& v) {
+      std::size_t k = 0;
+      for (std::size_t j = 0; j < v.size(); j += 2) v[k++] = v[j];
+      v.resize(k);
+    };
+    for (auto& h : hist_) thin(h.samples);
+    thin(rss_t_);
+    thin(rss_);
+    period_ *= 2;
+  }
+}
+
+frame monitor::make_frame(double t) {
+  frame f;
+  f.name = opts_.name;
+  f.elapsed = t;
+  bool stopping = stopping_.load();
+  std::lock_guard sl(steps_mutex_);
+  std::unordered_map<const step_stats*, std::size_t> index;
+  std::size_t i = 0;
+  for (auto& s : steps_) {
+    step_view v;
+    v.s = &s;
+    v.state = s.state.load();
+    if (stopping && (v.state == step_state::running || v.state == step_state::finishing)) v.state = step_state::stopping;
+    v.in = s.in.load(std::memory_order_relaxed);
+    v.out = s.out.load(std::memory_order_relaxed);
+    v.busy = s.busy.load(std::memory_order_relaxed);
+    v.cap = s.cap.load(std::memory_order_relaxed);
+    v.queued = s.queued.load(std::memory_order_relaxed);
+    v.buffer_cap = s.buffer_cap.load(std::memory_order_relaxed);
+    const step_view* up = nullptr;
+    if (s.upstream) {
+      auto it = index.find(s.upstream);
+      if (it != index.end()) up = &f.steps[it->second];
+    }
+    v.phase = up ? up->phase + (s.upstream->barrier ? 1 : 0) : 0;
+    v.total = s.total ? s.total : up ? up->length : std::nullopt;
+    switch (s.yield) {
+      case yields::same: v.length = v.total; break;
+      case yields::batch:
+        if (v.total && s.batch_n) v.length = (*v.total + s.batch_n - 1) / s.batch_n;
+        break;
+      case yields::known:
+        if (auto n = s.out_total.load(); n != unknown_total) v.length = n;
+        break;
+      case yields::unknown: break;
+    }
+    // Rate and ETA from the smoothed rate of the step's progress counter.
+    std::int64_t st_ns = s.started_ns.load();
+    double started = st_ns ? std::chrono::duration<double>(clock::duration(st_ns) - start_.time_since_epoch()).count() : -1;
+    std::size_t k = i < hist_.size() ? i : 0;
+    static const std::vector<step_sample> none;
+    const auto& h = i < hist_.size() ? hist_[k].samples : none;
+    v.rate = window_rate(h, false, started, t, v.in);
+    bool out = by_output(s);
+    std::uint64_t p = out ? v.out : v.in;
+    std::optional<std::uint64_t> total = out ? std::optional(s.out_total.load()) : v.total;
+    double prate = out ? window_rate(h, true, started, t, v.out) : v.rate;
+    bool active = v.state == step_state::running || v.state == step_state::finishing;
+    if (active && total && prate > 0) v.eta = double(*total > p ? *total - p : 0) / prate;
+    index[&s] = f.steps.size();
+    f.steps.push_back(v);
+    ++i;
+  }
+  // A step without a total ends when its segment's source does.
+  for (auto& v : f.steps) {
+    if (v.eta || !v.s->feeder || v.s->feeder == v.s) continue;
+    if (v.state != step_state::running && v.state != step_state::finishing) continue;
+    auto it = index.find(v.s->feeder);
+    if (it != index.end() && f.steps[it->second].phase == v.phase) v.eta = f.steps[it->second].eta;
+  }
+  int maxphase = 0, current = -1;
+  for (auto& v : f.steps) {
+    maxphase = std::max(maxphase, v.phase);
+    if (current < 0 && v.state != step_state::done) current = v.phase;
+  }
+  f.phases = maxphase + 1;
+  f.phase = std::max(current, 0);
+  for (auto& v : f.steps)
+    if (v.phase == f.phase && v.eta) f.eta = std::max(f.eta.value_or(0), *v.eta);
+  return f;
+}
+
+void monitor::draw(const frame& f, bool final) {
+  if (mode_ == status_mode::off) return;
+  if (mode_ == status_mode::plain) {
+    // One line per step whose state or counts changed since its last line.
+    std::string out;
+    for (std::size_t i = 0; i < f.steps.size(); ++i) {
+      const auto& v = f.steps[i];
+      std::string key = std::to_string(int(v.state)) + ' ' + std::to_string(v.in) + ' ' + std::to_string(v.out);
+      if (i < printed_.size()) {
+        if (printed_[i] == key && !final) continue;
+        printed_[i] = key;
+      }
+      out += render_plain_line(f, v);
+    }
+    auto& tm = term();
+    std::lock_guard lk(tm.m);
+    write_err(out);
+    return;
+  }
+  int w = std::max(20, width_);
+  auto lines = render_live(f, w - 1, color_);  // one spare column: no autowrap at the edge
+  auto& tm = term();
+  std::lock_guard lk(tm.m);
+  std::string s = "\x1b[?25l" + tm.up(w) + terminal::lines(lines) + "\x1b[J\x1b[?25h";
+  tm.frame = lines;
+  tm.widths.clear();
+  for (auto& l : lines) tm.widths.push_back(display_width(l));
+  tm.cols = w;
+  if (final) tm.frame.clear(), tm.widths.clear();  // stays on screen; the next output goes below
+  write_err(s);
+}
+
+run_record monitor::record(const std::string& outcome, const std::string& error, double t) {
+  run_record r;
+  r.name = opts_.name;
+  r.outcome = outcome;
+  r.error = error;
+  r.started = started_text_;
+  r.elapsed_s = t;
+  r.workers = workers_;
+  // The process's peak if this run raised it, else the highest sample.
+  long end_kb = maxrss_kb();
+  r.peak_rss = end_kb > start_maxrss_kb_ ? std::uint64_t(end_kb) * 1024 : peak_rss_;
+  r.rss_t = rss_t_;
+  r.rss = rss_;
+  auto f = make_frame(t);
+  std::lock_guard sl(steps_mutex_);
+  std::size_t i = 0;
+  for (auto& s : steps_) {
+    const auto& v = f.steps[i];
+    step_record x;
+    x.name = s.name;
+    x.kind = s.kind;
+    x.dataset = s.dataset;
+    x.unit = s.bytes ? "bytes" : "items";
+    x.total = v.total;
+    x.in = v.in;
+    x.out = v.out;
+    auto secs = [&](std::int64_t ns) {
+      return ns ? std::chrono::duration<double>(clock::duration(ns) - start_.time_since_epoch()).count() : -1.0;
+    };
+    x.start_s = secs(s.started_ns.load());
+    x.end_s = secs(s.ended_ns.load());
+    if (x.start_s >= 0 && x.end_s < 0) x.end_s = t;
+    x.wall_s = x.start_s >= 0 ? x.end_s - x.start_s : 0;
+    x.busy_s = double(s.busy_ns.load()) * 1e-9;
+    x.cap = v.cap;
+    x.buffer_cap = v.buffer_cap;
+    x.state = step_state_name(int(v.state));
+    if (i < hist_.size()) x.samples = hist_[i].samples;
+    r.steps.push_back(std::move(x));
+    ++i;
+  }
+  return r;
+}
+
+std::string monitor::finish(const std::string& outcome, const std::string& error) {
+  {
+    std::lock_guard lk(mu_);
+    quit_ = true;
+  }
+  cv_.notify_all();
+  if (thread_.joinable()) thread_.join();
+  std::lock_guard lk(mu_);
+  if (hist_.empty()) {
+    std::lock_guard sl(steps_mutex_);
+    hist_.resize(steps_.size());  // a run that failed before it started
+    printed_.resize(steps_.size());
+  }
+  double t = now();
+  sample(t);
+  auto f = make_frame(t);
+  f.outcome = outcome;
+  f.error = error;
+  if (mode_ != status_mode::off) {
+    width_ = mode_ == status_mode::live ? terminal_width() : 100;
+    draw(f, true);
+  }
+  if (mode_ == status_mode::off && report_path_.empty()) return {};
+  auto r = record(outcome, error, t);
+  if (mode_ != status_mode::off) {
+    auto& tm = term();
+    std::lock_guard tl(tm.m);
+    write_err(render_summary(r, mode_ == status_mode::plain, color_, std::max(40, width_) - 1));
+  }
+  if (report_path_.empty()) return {};
+  std::string json_path = report_path_;
+  for (const char* ext : {".html", ".htm"}) {
+    std::string e(ext);
+    if (json_path.size() > e.size() && json_path.compare(json_path.size() - e.size(), e.size(), e) == 0) {
+      json_path.resize(json_path.size() - e.size());
+      break;
+    }
+  }
+  json_path += ".json";
+  auto write = [](const std::string& path, const std::string& text) {
+    output_file f(path);  // atomic: a report is there whole or not at all
+    f.write(text);
+    f.commit();
+  };
+  try {
+    write(report_path_, report_html(r));
+    write(json_path, report_json(r));
+  } catch (const std::exception& e) {
+    return e.what();
+  }
+  return {};
+}
+
+}  // namespace parade::detail
+
+namespace parade {
+
+void log(std::string_view line) {
+  auto& tm = detail::term();
+  std::lock_guard lk(tm.m);
+  std::string s(line);
+  if (s.empty() || s.back() != '\n') s += '\n';
+  if (tm.owner && !tm.frame.empty()) {
+    // Above the frame: erase it, print the line, draw the frame again below.
+    s = tm.up(detail::terminal_width()) + "\x1b[J" + s + detail::terminal::lines(tm.frame);
+  }
+  detail::write_err(s);
+}
+
+}  // namespace parade

@@ -1,0 +1,107 @@
+// The status monitor: a thread that samples the steps' counters, estimates
+// rates and ETAs, draws the live display or plain lines, and at the end prints
+// the summary and writes the report. Nothing on the workers' path waits for
+// it: it only reads atomics. Private to the library.
+#pragma once
+
+#include <chrono>
+#include <condition_variable>
+#include <cstdint>
+#include <deque>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "parade/detail/plan.hpp"
+#include "parade/options.hpp"
+#include "status/record.hpp"
+
+namespace parade::detail {
+
+// One step as the display shows it at one moment.
+struct step_view {
+  const step_stats* s = nullptr;
+  step_state state = step_state::waiting;
+  std::uint64_t in = 0, out = 0;
+  std::optional<std::uint64_t> total;   // input size, in the step's unit
+  std::optional<std::uint64_t> length;  // the length of the dataset it makes
+  double rate = 0;                      // unit per second (smoothed); 0 = not yet known
+  std::optional<double> eta;            // seconds left; none = not enough to tell
+  std::uint32_t busy = 0, cap = 0, queued = 0, buffer_cap = 0;
+  int phase = 0;                        // barriers upstream of it
+};
+
+// What one frame shows.
+struct frame {
+  std::string name;
+  double elapsed = 0;
+  std::optional<double> eta;  // of the current phase
+  int phase = 0, phases = 1;
+  std::string outcome;        // "" while running; "done", "failed", "cancelled"
+  std::string error;
+  std::vector<step_view> steps;
+};
+
+// Rendering (src/status/render.cpp). Live lines fit `width` columns.
+std::vector<std::string> render_live(const frame& f, int width, bool color);
+std::string render_plain_line(const frame& f, const step_view& v);
+std::string render_summary(const run_record& r, bool plain, bool color, int width);
+std::string format_duration(double seconds);
+
+class monitor {
+ public:
+  monitor(const run_options& opts, status_mode mode, std::chrono::milliseconds interval,
+          std::size_t workers, std::deque<step_stats>& steps, std::mutex& steps_mutex,
+          const std::atomic<bool>& stopping, std::string report_path);
+  ~monitor();
+  monitor(const monitor&) = delete;
+  monitor& operator=(const monitor&) = delete;
+
+  // Starts sampling (and drawing); called once the plan is complete.
+  void start();
+  // Stops the thread, draws the final frame and the summary, writes the
+  // report. Returns a message if the report could not be written.
+  std::string finish(const std::string& outcome, const std::string& error);
+
+ private:
+  struct history {
+    std::vector<step_sample> samples;
+  };
+  void loop();
+  void sample(double t);  // under mu_
+  frame make_frame(double t);
+  void draw(const frame& f, bool final);
+  run_record record(const std::string& outcome, const std::string& error, double t);
+  double now() const;
+
+  run_options opts_;
+  status_mode mode_;
+  std::chrono::milliseconds interval_;
+  std::size_t workers_;
+  std::deque<step_stats>& steps_;
+  std::mutex& steps_mutex_;
+  const std::atomic<bool>& stopping_;
+  std::string report_path_;
+  std::chrono::steady_clock::time_point start_;
+  std::string started_text_;
+  long start_maxrss_kb_ = 0;
+
+  std::mutex mu_;  // guards everything below
+  std::condition_variable cv_;
+  bool quit_ = false;
+  std::thread thread_;
+  std::vector<history> hist_;
+  std::vector<double> rss_t_;
+  std::vector<std::uint64_t> rss_;
+  std::uint64_t peak_rss_ = 0;
+  double period_ = 0.1;  // seconds between samples; doubles as history thins
+  double last_sample_ = -1, last_draw_ = -1;
+  std::vector<std::string> printed_;  // plain: the last line printed per step
+  int width_ = 0;
+  bool live_owner_ = false;
+  bool color_ = false;
+};
+
+}  // namespace parade::detail

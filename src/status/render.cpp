@@ -1,0 +1,259 @@
+// Text of the status display: the live frame, plain log lines and the
+// summary table. Pure functions of a frame or a run record.
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+#include <ctime>
+
+#include "status/monitor.hpp"
+
+namespace parade::detail {
+namespace {
+
+std::string fmt(const char* f, double v) {
+  char buf[64];
+  std::snprintf(buf, sizeof buf, f, v);
+  return buf;
+}
+
+// 950, 12.3k, 4.5M, 1.2G: short enough for a column.
+std::string count(double v) {
+  if (v < 1e4) return fmt("%.0f", v);
+  if (v < 1e6) return fmt("%.1fk", v / 1e3);
+  if (v < 1e9) return fmt("%.1fM", v / 1e6);
+  return fmt("%.1fG", v / 1e9);
+}
+
+std::string bytes(double v) {
+  if (v < 1e3) return fmt("%.0f B", v);
+  if (v < 1e6) return fmt("%.1f kB", v / 1e3);
+  if (v < 1e9) return fmt("%.1f MB", v / 1e6);
+  return fmt("%.2f GB", v / 1e9);
+}
+
+std::string amount(const step_view& v, double x) { return v.s->bytes ? bytes(x) : count(x); }
+
+std::string rate_text(const step_view& v, double r) { return (v.s->bytes ? bytes(r) : count(r)) + "/s"; }
+
+std::string clock_at(double seconds_from_now) {
+  std::time_t t = std::time(nullptr) + std::time_t(std::llround(seconds_from_now));
+  std::tm tm{};
+  localtime_r(&t, &tm);
+  char buf[16];
+  std::strftime(buf, sizeof buf, "%H:%M:%S", &tm);
+  return buf;
+}
+
+// Code points of UTF-8 text (the display uses no wide characters).
+int width_of(const std::string& s) {
+  int w = 0;
+  for (unsigned char c : s) w += (c & 0xC0) != 0x80;
+  return w;
+}
+
+// Byte offset of the n-th code point.
+std::size_t offset_of(const std::string& s, int n) {
+  std::size_t i = 0;
+  for (int k = 0; i < s.size(); ++i) {
+    if ((static_cast<unsigned char>(s[i]) & 0xC0) != 0x80 && k++ == n) return i;
+  }
+  return s.size();
+}
+
+// Long names lose their middle: "very_long…_name".
+std::string ellipsize(const std::string& s, int w) {
+  int n = width_of(s);
+  if (n <= w) return s;
+  if (w <= 1) return w == 1 ? "…" : "";
+  int head = (w - 1) / 2 + (w - 1) % 2, tail = (w - 1) / 2;
+  return s.substr(0, offset_of(s, head)) + "…" + s.substr(offset_of(s, n - tail));
+}
+
+std::string pad(const std::string& s, int w, bool right = false) {
+  int n = width_of(s);
+  if (n >= w) return s;
+  return right ? std::string(std::size_t(w - n), ' ') + s : s + std::string(std::size_t(w - n), ' ');
+}
+
+const char* colour_of(step_state s) {
+  switch (s) {
+    case step_state::waiting: return "\x1b[2m";
+    case step_state::running: return "\x1b[36m";
+    case step_state::finishing: return "\x1b[34m";
+    case step_state::done: return "\x1b[32m";
+    case step_state::failed: return "\x1b[1;31m";
+    default: return "\x1b[33m";
+  }
+}
+
+std::string paint(const std::string& s, const char* code, bool color) {
+  return color ? code + s + "\x1b[0m" : s;
+}
+
+// A row of fields; the least important go first when the terminal is narrow.
+struct field {
+  std::string text;  // already padded
+  int width;
+  int priority;      // higher stays longer
+};
+
+std::string fit(const std::vector<field>& fields, int width) {
+  std::vector<bool> keep(fields.size(), true);
+  auto total = [&] {
+    int w = 0;
+    for (std::size_t i = 0; i < fields.size(); ++i)
+      if (keep[i]) w += fields[i].width + 1;
+    return w;
+  };
+  while (total() > width + 1) {
+    std::size_t drop = fields.size();
+    for (std::size_t i = 0; i < fields.size(); ++i)
+      if (keep[i] && (drop == fields.size() || fields[i].priority <= fields[drop].priority)) drop = i;
+    if (drop == fields.size() || fields[drop].priority >= 100) break;
+    keep[drop] = false;
+  }
+  std::string out;
+  for (std::size_t i = 0; i < fields.size(); ++i)
+    if (keep[i]) out += (out.empty() ? "" : " ") + fields[i].text;
+  return out;
+}
+
+std::string bar(std::uint32_t used, std::uint32_t cap, int cells) {
+  int full = cap ? int(std::lround(double(std::min(used, cap)) / cap * cells)) : 0;
+  std::string s = "▕";
+  for (int i = 0; i < cells; ++i) s += i < full ? "█" : "░";
+  return s + "▏";
+}
+
+std::string quote(const std::string& s) {
+  std::string q = "\"";
+  for (char c : s) {
+    if (c == '"' || c == '\\') q += '\\';
+    q += c == '\n' ? ' ' : c;
+  }
+  return q + "\"";
+}
+
+}  // namespace
+
+std::string format_duration(double s) {
+  if (!(s >= 0)) return "—";
+  if (s < 10) return fmt("%.1fs", s);
+  auto t = std::llround(s);
+  char buf[32];
+  if (t < 60) std::snprintf(buf, sizeof buf, "%llds", t);
+  else if (t < 3600) std::snprintf(buf, sizeof buf, "%lld:%02lld", t / 60, t % 60);
+  else std::snprintf(buf, sizeof buf, "%lld:%02lld:%02lld", t / 3600, t / 60 % 60, t % 60);
+  return buf;
+}
+
+std::vector<std::string> render_live(const frame& f, int width, bool color) {
+  std::vector<std::string> lines;
+  // Header: name, elapsed, overall ETA (of the phase running now).
+  std::string head = paint(f.name, "\x1b[1m", color);
+  if (f.outcome.empty()) {
+    head += " · " + format_duration(f.elapsed) + " elapsed · ETA ";
+    head += f.eta ? format_duration(*f.eta) + " at " + clock_at(*f.eta) : "—";
+    if (f.phases > 1) head += " · phase " + std::to_string(f.phase + 1) + "/" + std::to_string(f.phases);
+  } else if (f.outcome == "done") {
+    head += " · " + paint("done", "\x1b[32m", color) + " in " + format_duration(f.elapsed);
+  } else {
+    head += " · " + paint(f.outcome == "failed" ? "FAILED" : f.outcome, f.outcome == "failed" ? "\x1b[1;31m" : "\x1b[33m", color) +
+            " after " + format_duration(f.elapsed);
+    if (!f.error.empty()) head += ": " + f.error;
+  }
+  int hw = width_of(head) - (color ? 0 : 0);
+  lines.push_back(hw > width && !color ? ellipsize(head, width) : head);
+
+  int nw = 8;
+  for (auto& v : f.steps) nw = std::max({nw, width_of(v.s->name) + 2, width_of(v.s->dataset) + 4});
+  nw = std::min(nw, std::max(12, std::min(32, width / 4)));
+  for (auto& v : f.steps) {
+    // The step: state, processed/total and percent, rate, ETA, workers.
+    std::vector<field> row;
+    row.push_back({"  " + pad(ellipsize(v.s->name, nw - 2), nw - 2), nw, 100});
+    std::string st = step_state_name(int(v.state));
+    row.push_back({paint(pad(st, 9), colour_of(v.state), color), 9, 100});
+    std::string prog = amount(v, double(v.in)) + "/" + (v.total ? amount(v, double(*v.total)) : "—");
+    row.push_back({pad(prog, 19), 19, 90});
+    std::string pct;
+    if (v.total && *v.total > 0) pct = fmt("%.0f%%", std::min(100.0, 100.0 * double(v.in) / double(*v.total)));
+    else if (v.total) pct = v.state == step_state::done ? "100%" : "0%";
+    row.push_back({pad(pct, 4, true), 4, 60});
+    bool active = v.state == step_state::running || v.state == step_state::finishing || v.state == step_state::stopping;
+    row.push_back({pad(active && v.rate > 0 ? rate_text(v, v.rate) : "", 10, true), 10, 70});
+    std::string eta = active ? "ETA " + (v.eta ? format_duration(*v.eta) : std::string("—")) : "";
+    row.push_back({pad(eta, 11), 11, 80});
+    row.push_back({pad(active && v.eta ? clock_at(*v.eta) : "", 8), 8, 40});
+    std::string workers = v.cap ? std::to_string(std::min(v.busy, v.cap)) + "/" + std::to_string(v.cap) + " busy" : "";
+    row.push_back({pad(active ? workers : "", 9), 9, 50});
+    lines.push_back(fit(row, width));
+    if (v.s->dataset.empty()) continue;
+
+    // The dataset it makes: length, and the buffer between it and the next step.
+    std::vector<field> ds;
+    ds.push_back({"    → " + pad(ellipsize(v.s->dataset, nw - 4), nw - 4), nw + 2, 100});
+    std::string len;
+    if (v.state == step_state::done) len = count(double(v.out)) + " items";
+    else if (v.length) len = count(double(v.out)) + "/" + count(double(*v.length)) + " items";
+    else if (v.state == step_state::waiting) len = "";
+    else len = "streaming, " + count(double(v.out)) + " so far";
+    ds.push_back({pad(len, 26), 26, 90});
+    std::string buf;
+    if (v.s->barrier) buf = "held until its input ends";
+    else if (v.buffer_cap) buf = "buffer " + bar(v.queued, v.buffer_cap, 8) + " " + std::to_string(v.queued) + "/" + std::to_string(v.buffer_cap);
+    else buf = "fused into the next step";
+    ds.push_back({buf, width_of(buf), 60});
+    lines.push_back(fit(ds, width));
+  }
+  for (auto& l : lines)
+    if (!color && width_of(l) > width) l = l.substr(0, offset_of(l, width));
+  return lines;
+}
+
+std::string render_plain_line(const frame& f, const step_view& v) {
+  std::string s = "parade: t=" + fmt("%.1fs", f.elapsed) + " step=" + quote(v.s->name) +
+                  " state=" + step_state_name(int(v.state)) + " processed=" + std::to_string(v.in) +
+                  " total=" + (v.total ? std::to_string(*v.total) : "-") + " unit=" + (v.s->bytes ? "bytes" : "items") +
+                  " out=" + std::to_string(v.out) + " rate=" + fmt("%.0f", v.rate) + "/s eta=" +
+                  (v.eta ? fmt("%.1fs", *v.eta) : "-");
+  return s + "\n";
+}
+
+std::string render_summary(const run_record& r, bool plain, bool color, int width) {
+  std::string s;
+  if (plain) {
+    s += "parade: summary run=" + quote(r.name) + " outcome=" + r.outcome + " elapsed=" + fmt("%.2fs", r.elapsed_s) +
+         " peak_rss=" + std::to_string(r.peak_rss) + " workers=" + std::to_string(r.workers);
+    if (!r.error.empty()) s += " error=" + quote(r.error);
+    s += "\n";
+    for (auto& x : r.steps) {
+      s += "parade: summary step=" + quote(x.name) + " state=" + x.state + " in=" + std::to_string(x.in) +
+           " out=" + std::to_string(x.out) + " unit=" + x.unit + " wall=" + fmt("%.2fs", x.wall_s) +
+           " busy=" + fmt("%.2fs", x.busy_s) + " rate=" + fmt("%.0f", x.wall_s > 0 ? double(x.in) / x.wall_s : 0) + "/s\n";
+    }
+    return s;
+  }
+  s += paint(r.name, "\x1b[1m", color) + ": " + r.outcome + " in " + format_duration(r.elapsed_s) + " · peak RSS " +
+       bytes(double(r.peak_rss)) + " · " + std::to_string(r.workers) + " workers\n";
+  int nw = 4;
+  for (auto& x : r.steps) nw = std::max(nw, width_of(x.name));
+  nw = std::min(nw, std::max(8, width / 4));
+  auto row = [&](const std::string& a, const std::string& b, const std::string& c, const std::string& d,
+                 const std::string& e, const std::string& g, const std::string& h) {
+    std::string line = "  " + pad(ellipsize(a, nw), nw) + " " + pad(b, 8) + " " + pad(c, 10, true) + " " +
+                       pad(d, 10, true) + " " + pad(e, 8, true) + " " + pad(g, 8, true) + " " + pad(h, 12, true);
+    if (width_of(line) > width) line = line.substr(0, offset_of(line, width));
+    return line + "\n";
+  };
+  s += paint(row("step", "state", "in", "out", "wall", "busy", "rate"), "\x1b[2m", color);
+  for (auto& x : r.steps) {
+    bool b = x.unit == "bytes";
+    double rate = x.wall_s > 0 ? double(x.in) / x.wall_s : 0;
+    s += row(x.name, x.state, b ? bytes(double(x.in)) : count(double(x.in)), count(double(x.out)),
+             format_duration(x.wall_s), format_duration(x.busy_s), (b ? bytes(rate) : count(rate)) + "/s");
+  }
+  return s;
+}
+
+}  // namespace parade::detail
