@@ -250,7 +250,7 @@ std::string render_summary(const run_record& r, bool plain, bool color, int widt
   for (auto& x : r.steps) {
     bool b = x.unit == "bytes";
     double rate = x.wall_s > 0 ? double(x.in) / x.wall_s : 0;
-    s += row(x.name, x.state, b ? bytes(double(x.in)) : count(double(x.in)), count(double(x.out)),
+    s += row(x.name, x.state, b ? bytes(double(x.in)) : count(double(x.in)), x.dataset.empty() ? "—" : count(double(x.out)),
              format_duration(x.wall_s), format_duration(x.busy_s), (b ? bytes(rate) : count(rate)) + "/s");
   }
   return s;

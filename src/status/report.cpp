@@ -352,7 +352,8 @@ std::string report_html(const run_record& r) {
     for (const auto& x : s.samples) fx.push_back(x.t), fy.push_back(s.buffer_cap ? 100.0 * x.queued / s.buffer_cap : 0);
     if (s.samples.size() < 2) tx.clear(), fx.clear();
     double ymax = peak(ty);
-    o += "<div class='card'><h3>" + esc(s.name) + " <span class='muted'>→ " + esc(s.dataset) + " · " + esc(s.kind) +
+    std::string makes = s.dataset.empty() ? "" : "→ " + esc(s.dataset) + " · ";
+    o += "<div class='card'><h3>" + esc(s.name) + " <span class='muted'>" + makes + esc(s.kind) +
          " · <span class='" + state_class(s.state) + "'>" + esc(s.state) + "</span> · up to " +
          workers_text(usable_workers(s, r.workers)) + "</span></h3><div class='charts'><figure><figcaption>" +
          "throughput (" + (b ? "bytes" : "items") + " in per second)</figcaption>";
@@ -360,7 +361,9 @@ std::string report_html(const run_record& r) {
     std::string top = ymax > 0 ? (b ? bytes(ymax) : count_si(ymax)) + "/s" : "";
     line_chart(o, small_w, 120, t_max, tx, ty, ymax, top, "#2f81f7");
     o += "</figure><figure>";
-    if (s.buffer_cap == 0) {
+    if (s.dataset.empty()) {
+      o += "<figcaption>output buffer</figcaption><p class='note'>the run's action: no output dataset</p>";
+    } else if (s.buffer_cap == 0) {
       o += "<figcaption>output buffer</figcaption><p class='note'>fused with the next step: no buffer</p>";
     } else {
       o += "<figcaption>output buffer fill (of " + jnum(std::uint64_t(s.buffer_cap)) + " chunks)</figcaption>";

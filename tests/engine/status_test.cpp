@@ -1,34 +1,87 @@
-// The minimal status line honours run_options::status and PARADE_STATUS.
+// The status display: modes and PARADE_STATUS, plain lines that parse, states
+// in order, totals, ETAs, the summary, and the live display in a terminal.
 #include "support.hpp"
 
+#include <sys/wait.h>
+
 #include <cstdlib>
+#include <fstream>
+#include <map>
+#include <regex>
+#include <sstream>
 
 namespace {
+
+using fields = std::map<std::string, std::string>;
+
+// key=value pairs of a plain line; values may be "quoted".
+fields parse(const std::string& line) {
+  fields f;
+  static const std::regex kv(R"re((\w+)=("(?:[^"\\]|\\.)*"|\S+))re");
+  for (std::sregex_iterator it(line.begin(), line.end(), kv), end; it != end; ++it) {
+    std::string v = (*it)[2];
+    if (v.size() >= 2 && v.front() == '"') v = v.substr(1, v.size() - 2);
+    f[(*it)[1]] = v;
+  }
+  return f;
+}
+
+std::vector<std::string> lines_of(const std::string& s) {
+  std::vector<std::string> out;
+  std::istringstream in(s);
+  for (std::string l; std::getline(in, l);) out.push_back(l);
+  return out;
+}
+
+// The plain lines of one step, in order (summary lines excluded).
+std::vector<fields> step_lines(const std::string& out, const std::string& step) {
+  std::vector<fields> v;
+  for (auto& l : lines_of(out)) {
+    if (l.rfind("parade: t=", 0) != 0) continue;
+    auto f = parse(l);
+    if (f["step"] == step) v.push_back(f);
+  }
+  return v;
+}
+
+fields summary_of(const std::string& out, const std::string& key, const std::string& value) {
+  for (auto& l : lines_of(out)) {
+    if (l.rfind("parade: summary ", 0) != 0) continue;
+    auto f = parse(l);
+    if (f.count(key) && f[key] == value) return f;
+  }
+  return {};
+}
+
+int rank(const std::string& state) {
+  static const std::map<std::string, int> order = {{"waiting", 0}, {"running", 1}, {"finishing", 2}, {"done", 3}};
+  auto it = order.find(state);
+  return it == order.end() ? -1 : it->second;
+}
+
+void sleep_ms(int ms) { std::this_thread::sleep_for(std::chrono::milliseconds(ms)); }
+
+parade::run_options plain(std::string name, int interval_ms) {
+  return {.name = std::move(name), .workers = 2, .status = parade::status_mode::plain,
+          .status_interval = std::chrono::milliseconds(interval_ms)};
+}
+
 std::string run_capturing(parade::run_options o) {
   testing::internal::CaptureStderr();
   parade::range(0, 20000)
       .map([](std::int64_t x) {
-        if (x % 1000 == 0) std::this_thread::sleep_for(std::chrono::milliseconds(2));
+        if (x % 1000 == 0) sleep_ms(2);
         return x;
       }, {.name = "slow-step"})
       .count(o);
   return testing::internal::GetCapturedStderr();
 }
+
 }  // namespace
 
 TEST(status, off_prints_nothing) {
   unsetenv("PARADE_STATUS");
   EXPECT_EQ(run_capturing({.status = parade::status_mode::off}), "");
-}
-
-TEST(status, plain_prints_steps_and_final_state) {
-  unsetenv("PARADE_STATUS");
-  auto out = run_capturing({.name = "My run", .status = parade::status_mode::plain,
-                            .status_interval = std::chrono::milliseconds(10)});
-  EXPECT_NE(out.find("My run"), std::string::npos) << out;
-  EXPECT_NE(out.find("slow-step"), std::string::npos) << out;
-  EXPECT_NE(out.find("done"), std::string::npos) << out;
-  EXPECT_EQ(out.find("\x1b["), std::string::npos) << "plain mode must not use escape codes";
 }
 
 TEST(status, environment_overrides_the_option) {
@@ -40,4 +93,192 @@ TEST(status, environment_overrides_the_option) {
   out = run_capturing({.status = parade::status_mode::off});
   unsetenv("PARADE_STATUS");
   EXPECT_NE(out.find("slow-step"), std::string::npos);
+}
+
+// A pipeline of known sizes with a barrier: every line parses, states only
+// move forward (waiting → running → finishing → done), totals are right
+// (the step after the barrier learns its total when the barrier ends), and
+// the summary counts every step's items.
+TEST(status, plain_lines_parse_and_progress_from_waiting_to_done) {
+  unsetenv("PARADE_STATUS");
+  testing::internal::CaptureStderr();
+  auto result = parade::range(0, 6000, {.name = "Numbers"})
+                    .map([](std::int64_t x) {
+                      if (x % 50 == 0) sleep_ms(4);
+                      return x;
+                    }, {.name = "slow", .output_name = "Slow numbers"})
+                    .filter([](std::int64_t x) { return x % 2 == 0; }, {.name = "evens"})
+                    .map([](std::int64_t x) { return std::pair{x % 10, std::int64_t{1}}; }, {.name = "key"})
+                    .reduce_by_key(std::plus<>{}, {.name = "tally"})
+                    .map([](auto kv) {
+                      sleep_ms(60);
+                      return kv;
+                    }, {.name = "after", .workers = 1})
+                    .collect(plain("Known sizes", 100));
+  auto out = testing::internal::GetCapturedStderr();
+  ASSERT_EQ(result.size(), 5u);
+  EXPECT_EQ(out.find("\x1b["), std::string::npos) << "plain mode must not use escape codes";
+
+  for (const char* step : {"Numbers", "slow", "evens", "key", "tally", "after", "collect"}) {
+    auto v = step_lines(out, step);
+    ASSERT_FALSE(v.empty()) << step << "\n" << out;
+    int last = -1;
+    for (auto& f : v) {
+      for (const char* k : {"t", "state", "processed", "total", "unit", "rate", "eta"})
+        EXPECT_TRUE(f.count(k)) << step << " lacks " << k;
+      int r = rank(f["state"]);
+      EXPECT_GE(r, last) << step << " went back to " << f["state"] << "\n" << out;
+      last = std::max(last, r);
+    }
+    EXPECT_EQ(v.back()["state"], "done") << step;
+  }
+  // The step after the barrier was seen waiting, before the barrier ended.
+  EXPECT_EQ(step_lines(out, "after").front()["state"], "waiting") << out;
+
+  auto final_of = [&](const char* step) { return step_lines(out, step).back(); };
+  EXPECT_EQ(final_of("Numbers")["total"], "6000");
+  EXPECT_EQ(final_of("slow")["total"], "6000");
+  EXPECT_EQ(final_of("evens")["total"], "6000");
+  EXPECT_EQ(final_of("key")["total"], "-");  // after a filter: unknown
+  EXPECT_EQ(final_of("tally")["processed"], "3000");
+  EXPECT_EQ(final_of("after")["total"], "5");
+  EXPECT_EQ(final_of("collect")["processed"], "5");
+  // Once the barrier had ended, "after" had its total while still running.
+  bool total_while_running = false;
+  for (auto& f : step_lines(out, "after"))
+    total_while_running |= (f["state"] == "running" || f["state"] == "finishing") && f["total"] == "5";
+  EXPECT_TRUE(total_while_running) << out;
+
+  auto run = summary_of(out, "run", "Known sizes");
+  EXPECT_EQ(run["outcome"], "done") << out;
+  EXPECT_GT(std::stoull(run["peak_rss"]), 0u);
+  EXPECT_EQ(summary_of(out, "step", "evens")["out"], "3000");
+  EXPECT_EQ(summary_of(out, "step", "tally")["out"], "5");
+  EXPECT_EQ(summary_of(out, "step", "slow")["state"], "done");
+  EXPECT_GT(std::stod(summary_of(out, "step", "slow")["busy"]), 0.1);
+}
+
+// At most one line per step per interval: a long interval gives only the
+// final lines and the summary.
+TEST(status, plain_mode_does_not_flood) {
+  unsetenv("PARADE_STATUS");
+  testing::internal::CaptureStderr();
+  parade::range(0, 200).map([](std::int64_t x) { sleep_ms(5); return x; }, {.name = "m"}).count(plain("Quiet", 60000));
+  auto out = testing::internal::GetCapturedStderr();
+  EXPECT_EQ(step_lines(out, "m").size(), 1u) << out;
+  EXPECT_EQ(summary_of(out, "run", "Quiet")["outcome"], "done");
+}
+
+// Failure and cancellation also end in a summary naming the outcome.
+TEST(status, summary_on_failure_and_cancel) {
+  unsetenv("PARADE_STATUS");
+  testing::internal::CaptureStderr();
+  EXPECT_THROW(parade::range(0, 1000).map([](std::int64_t x) {
+    if (x == 500) throw std::runtime_error("boom");
+    return x;
+  }, {.name = "bad"}).count(plain("Failing", 50)), parade::error);
+  auto out = testing::internal::GetCapturedStderr();
+  auto run = summary_of(out, "run", "Failing");
+  EXPECT_EQ(run["outcome"], "failed") << out;
+  EXPECT_NE(run["error"].find("boom"), std::string::npos);
+  EXPECT_EQ(summary_of(out, "step", "bad")["state"], "FAILED") << out;
+
+  std::stop_source stop;
+  testing::internal::CaptureStderr();
+  auto o = plain("Cancelled", 50);
+  o.stop = stop.get_token();
+  std::thread t([&] { sleep_ms(300); stop.request_stop(); });
+  EXPECT_THROW(parade::range(0, 100000).map([](std::int64_t x) { sleep_ms(1); return x; }, {.name = "long"}).count(o),
+               parade::cancelled);
+  t.join();
+  out = testing::internal::GetCapturedStderr();
+  EXPECT_EQ(summary_of(out, "run", "Cancelled")["outcome"], "cancelled") << out;
+  EXPECT_EQ(summary_of(out, "step", "long")["state"], "stopped") << out;
+}
+
+namespace {
+
+// Runs `work` (a step named "work", about 4 s at a steady or bursty pace) in
+// plain mode and checks every ETA between a quarter and three quarters of
+// the way against the time that really remained.
+void check_eta(const std::function<void(std::int64_t)>& pace, std::int64_t n) {
+  unsetenv("PARADE_STATUS");
+  testing::internal::CaptureStderr();
+  parade::range(0, n).map([&](std::int64_t x) { pace(x); return x; }, {.name = "work", .workers = 1})
+      .count(plain("ETA", 100));
+  auto out = testing::internal::GetCapturedStderr();
+  auto v = step_lines(out, "work");
+  ASSERT_FALSE(v.empty());
+  double end = std::stod(v.back()["t"]);
+  int checked = 0;
+  for (auto& f : v) {
+    double done = std::stod(f["processed"]) / double(n);
+    if (done < 0.25 || done > 0.75 || f["state"] != "running") continue;
+    ASSERT_NE(f["eta"], "-") << "no ETA at " << done * 100 << "%\n" << out;
+    double eta = std::stod(f["eta"]), real = end - std::stod(f["t"]);
+    EXPECT_NEAR(eta, real, 0.25 * real) << "at " << done * 100 << "%: ETA " << eta << " s, really " << real << " s";
+    ++checked;
+  }
+  EXPECT_GE(checked, 5) << out;
+}
+
+}  // namespace
+
+TEST(status, eta_is_right_for_a_steady_step) {
+  check_eta([](std::int64_t) { sleep_ms(10); }, 400);
+}
+
+// Bursts: 20 quick elements, then 20 slow ones, over and over. The ETA comes
+// from a smoothed rate, so it must not swing with the bursts.
+TEST(status, eta_is_stable_under_bursty_work) {
+  check_eta([](std::int64_t x) { sleep_ms(x / 20 % 2 ? 15 : 1); }, 480);
+}
+
+// The live display in a real terminal (tmux): the final frame shows every
+// step done, with nothing left over from earlier frames, and the lines the
+// program logged through parade::log stay above it, once each.
+TEST(status, live_display_in_a_terminal_ends_with_a_clean_final_frame) {
+  if (std::system("command -v tmux >/dev/null 2>&1") != 0) GTEST_SKIP() << "tmux is not installed";
+  std::string session = "parade-test-" + std::to_string(getpid());
+  std::string cmd = "tmux -L " + session + " new-session -d -s s -x 110 -y 60 \"env -u PARADE_STATUS -u NO_COLOR " +
+                    std::string(PARADE_TOUR_PATH) + " --seconds 3; tmux -L " + session + " wait-for -S finished; sleep 30\"";
+  ASSERT_EQ(std::system(cmd.c_str()), 0);
+  ptest::with_watchdog(std::chrono::seconds(120), [&] {
+    ASSERT_EQ(std::system(("tmux -L " + session + " wait-for finished").c_str()), 0);
+  });
+  std::string cap = "/tmp/" + session + ".txt";
+  std::system(("tmux -L " + session + " capture-pane -p -t s > " + cap + "; tmux -L " + session + " kill-server").c_str());
+  std::ifstream in(cap);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  std::remove(cap.c_str());
+  auto screen = lines_of(ss.str());
+
+  std::size_t header = screen.size(), logs = 0;
+  for (std::size_t i = 0; i < screen.size(); ++i) {
+    if (screen[i].rfind("Status tour · done in", 0) == 0) header = i;
+    if (screen[i].find("elapsed · ETA") != std::string::npos) ADD_FAILURE() << "a running frame was left: " << screen[i];
+    if (screen[i].find("logged through parade::log") != std::string::npos) {
+      ++logs;
+      EXPECT_LT(i, header) << "a log line below the final frame";
+    }
+  }
+  ASSERT_LT(header, screen.size()) << ss.str();
+  EXPECT_EQ(logs, 3u) << ss.str();
+  // The frame: a row per step (all done) and a row per dataset, then the summary.
+  const std::vector<std::string> steps = {"Access log", "parse", "check", "key by path", "count per path",
+                                          "slow report step", "collect"};
+  std::size_t row = header + 1;
+  for (auto& step : steps) {
+    ASSERT_LT(row, screen.size());
+    EXPECT_EQ(screen[row].rfind("  " + step + " ", 0), 0u) << "row " << row << ": " << screen[row] << "\n" << ss.str();
+    EXPECT_NE(screen[row].find(" done "), std::string::npos) << screen[row];
+    ++row;
+    if (step != "collect") {
+      EXPECT_EQ(screen[row].rfind("    → ", 0), 0u) << screen[row];
+      ++row;
+    }
+  }
+  ASSERT_LT(row, screen.size());
+  EXPECT_EQ(screen[row].rfind("Status tour: done in", 0), 0u) << ss.str();
 }

@@ -1,0 +1,105 @@
+// The run report: HTML and JSON written on success and failure, from
+// run_options::report or PARADE_REPORT, self-contained, and opening in a
+// real browser (headless Chromium).
+#include "support.hpp"
+
+#include <cstdlib>
+
+#include "io/files.hpp"
+
+namespace {
+
+using ptest::read_file;
+using ptest::scratch_dir;
+
+std::vector<std::int64_t> run_pipeline(const std::string& report, bool fail = false) {
+  return parade::range(0, 3000, {.name = "Numbers"})
+      .map([fail](std::int64_t x) {
+        if (x % 100 == 0) std::this_thread::sleep_for(std::chrono::milliseconds(5));
+        if (fail && x == 2500) throw std::runtime_error("bad <record> 2500");
+        return 2 * x;
+      }, {.name = "double", .output_name = "Doubled"})
+      .filter([](std::int64_t x) { return x % 3 == 0; }, {.name = "thirds", .workers = 1})
+      .collect({.name = "Report test", .workers = 2, .status = parade::status_mode::off, .report = report});
+}
+
+bool contains(const std::string& s, const std::string& what) { return s.find(what) != std::string::npos; }
+
+}  // namespace
+
+TEST(report, html_and_json_are_written_and_self_contained) {
+  unsetenv("PARADE_REPORT");
+  scratch_dir dir;
+  auto result = run_pipeline(dir / "run.html");
+  EXPECT_EQ(result.size(), 1000u);
+  EXPECT_EQ(dir.entries(), (std::vector<std::string>{"run.html", "run.json"}));  // and no temporaries
+
+  auto html = read_file(dir / "run.html");
+  EXPECT_EQ(html.rfind("<!DOCTYPE html>", 0), 0u);
+  for (const char* s : {"Report test", "Numbers", "double", "Doubled", "thirds", "collect", "<svg", "<table"})
+    EXPECT_TRUE(contains(html, s)) << s;
+  // Nothing fetched from anywhere: no scripts, links, images or URLs.
+  for (const char* s : {"<script", "http://", "https://", "<link", "<img", "url("})
+    EXPECT_FALSE(contains(html, s)) << s;
+
+  auto json = read_file(dir / "run.json");
+  EXPECT_TRUE(contains(json, R"("format":"parade-report-1")"));
+  EXPECT_TRUE(contains(json, R"("outcome":"done")"));
+  EXPECT_TRUE(contains(json, R"("name":"thirds")"));
+  EXPECT_TRUE(contains(json, R"("in":3000,"out":1000)")) << json.substr(0, 2000);
+  EXPECT_TRUE(contains(json, R"("samples":{"t":[)"));
+}
+
+TEST(report, written_on_failure_from_the_environment_variable) {
+  scratch_dir dir;
+  setenv("PARADE_REPORT", (dir / "failed").c_str(), 1);
+  EXPECT_THROW(run_pipeline("", true), parade::error);
+  unsetenv("PARADE_REPORT");
+  auto json = read_file(dir / "failed.json");
+  EXPECT_TRUE(contains(json, R"("outcome":"failed")")) << json.substr(0, 500);
+  EXPECT_TRUE(contains(json, "bad <record> 2500"));
+  auto html = read_file(dir / "failed");
+  EXPECT_TRUE(contains(html, "bad &lt;record&gt; 2500")) << "user text is escaped";
+  EXPECT_TRUE(contains(html, "FAILED"));
+}
+
+TEST(report, an_unwritable_report_path_is_a_clear_error) {
+  unsetenv("PARADE_REPORT");
+  try {
+    run_pipeline("/nonexistent-parade-dir/run.html");
+    FAIL() << "expected parade::error";
+  } catch (const parade::error& e) {
+    EXPECT_TRUE(contains(e.what(), "/nonexistent-parade-dir/run.html")) << e.what();
+    EXPECT_TRUE(contains(e.what(), "report")) << e.what();
+  }
+}
+
+// Chromium loads the page and renders it (opt-in where Chromium is missing;
+// CI installs it and sets PARADE_REQUIRE_CHROMIUM=1).
+TEST(report, opens_in_headless_chromium) {
+  const char* browser = nullptr;
+  for (const char* b : {"/usr/bin/chromium", "/usr/bin/chromium-browser", "/usr/bin/google-chrome"})
+    if (access(b, X_OK) == 0) browser = b;
+  if (!browser) {
+    if (std::getenv("PARADE_REQUIRE_CHROMIUM")) FAIL() << "Chromium is required (PARADE_REQUIRE_CHROMIUM) but missing";
+    GTEST_SKIP() << "Chromium is not installed";
+  }
+  unsetenv("PARADE_REPORT");
+  scratch_dir dir;
+  run_pipeline(dir / "run.html");
+  std::string flags = std::string(browser) +
+                      " --headless --no-sandbox --disable-gpu --disable-background-networking --no-first-run"
+                      " --hide-scrollbars --user-data-dir=" + (dir / "profile") + " --window-size=1200,1600 ";
+  std::string url = "file://" + (dir / "run.html");
+  ASSERT_EQ(std::system((flags + "--dump-dom " + url + " > " + (dir / "dom.html") + " 2>" + (dir / "log1")).c_str()), 0)
+      << read_file(dir / "log1");
+  auto dom = read_file(dir / "dom.html");
+  EXPECT_TRUE(contains(dom, "Report test")) << dom.substr(0, 500);
+  EXPECT_TRUE(contains(dom, "<svg"));
+  EXPECT_TRUE(contains(dom, "thirds"));
+  ASSERT_EQ(std::system((flags + "--screenshot=" + (dir / "shot.png") + " " + url + " 2>" + (dir / "log2")).c_str()), 0)
+      << read_file(dir / "log2");
+  auto png = read_file(dir / "shot.png");
+  ASSERT_GT(png.size(), 10000u) << "an empty page renders to a tiny PNG";
+  EXPECT_EQ(png.substr(1, 3), "PNG");
+}
