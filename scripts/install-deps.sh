@@ -11,6 +11,8 @@ packages=(
   libsqlite3-dev       # the worker-context example and test
   zlib1g-dev libzstd-dev libbz2-dev   # read_lines / write_lines compression
   clang-14 libclang-rt-14-dev         # scripts/fuzz.sh: libFuzzer
+  tmux                 # the live-display test runs the display in a real terminal
+  chromium fonts-dejavu-core          # the report test renders the HTML report headless
 )
 
 missing=()

@@ -86,6 +86,27 @@ const char* colour_of(step_state s) {
   }
 }
 
+// Text without its escape sequences.
+std::string unpainted(const std::string& s) {
+  std::string out;
+  for (std::size_t i = 0; i < s.size(); ++i) {
+    if (s[i] != '\x1b') {
+      out += s[i];
+      continue;
+    }
+    while (i + 1 < s.size() && !(s[i + 1] >= '@' && s[i + 1] <= '~' && s[i + 1] != '[')) ++i;
+    ++i;  // the final byte
+  }
+  return out;
+}
+
+// Messages may hold newlines and tabs; a frame line must not.
+std::string one_line(std::string s) {
+  for (auto& c : s)
+    if (c == '\n' || c == '\r' || c == '\t') c = ' ';
+  return s;
+}
+
 std::string paint(const std::string& s, const char* code, bool color) {
   return color ? code + s + "\x1b[0m" : s;
 }
@@ -149,21 +170,26 @@ std::string format_duration(double s) {
 
 std::vector<std::string> render_live(const frame& f, int width, bool color) {
   std::vector<std::string> lines;
-  // Header: name, elapsed, overall ETA (of the phase running now).
-  std::string head = paint(f.name, "\x1b[1m", color);
-  if (f.outcome.empty()) {
-    head += " · " + format_duration(f.elapsed) + " elapsed · ETA ";
-    head += f.eta ? format_duration(*f.eta) + " at " + clock_at(*f.eta) : "—";
-    if (f.phases > 1) head += " · phase " + std::to_string(f.phase + 1) + "/" + std::to_string(f.phases);
-  } else if (f.outcome == "done") {
-    head += " · " + paint("done", "\x1b[32m", color) + " in " + format_duration(f.elapsed);
-  } else {
-    head += " · " + paint(f.outcome == "failed" ? "FAILED" : f.outcome, f.outcome == "failed" ? "\x1b[1;31m" : "\x1b[33m", color) +
-            " after " + format_duration(f.elapsed);
-    if (!f.error.empty()) head += ": " + f.error;
-  }
-  int hw = width_of(head) - (color ? 0 : 0);
-  lines.push_back(hw > width && !color ? ellipsize(head, width) : head);
+  // Header: name, elapsed, overall ETA (of the phase running now). Built
+  // twice, plain and painted: a header too wide is shortened, unpainted.
+  auto header = [&](bool c) {
+    std::string h = paint(f.name, "\x1b[1m", c);
+    if (f.outcome.empty()) {
+      h += " · " + format_duration(f.elapsed) + " elapsed · ETA ";
+      h += f.eta ? format_duration(*f.eta) + " at " + clock_at(*f.eta) : "—";
+      if (f.phases > 1) h += " · phase " + std::to_string(f.phase + 1) + "/" + std::to_string(f.phases);
+    } else if (f.outcome == "done") {
+      h += " · " + paint("done", "\x1b[32m", c) + " in " + format_duration(f.elapsed);
+    } else {
+      bool failed = f.outcome == "failed";
+      h += " · " + paint(failed ? "FAILED" : f.outcome, failed ? "\x1b[1;31m" : "\x1b[33m", c) + " after " +
+           format_duration(f.elapsed);
+      if (!f.error.empty()) h += ": " + one_line(f.error);
+    }
+    return h;
+  };
+  std::string plain_head = header(false);
+  lines.push_back(width_of(plain_head) > width ? ellipsize(plain_head, width) : header(color));
 
   int nw = 8;
   for (auto& v : f.steps) nw = std::max({nw, width_of(v.s->name) + 2, width_of(v.s->dataset) + 4});
@@ -206,8 +232,12 @@ std::vector<std::string> render_live(const frame& f, int width, bool color) {
     ds.push_back({buf, width_of(buf), 60});
     lines.push_back(fit(ds, width));
   }
-  for (auto& l : lines)
-    if (!color && width_of(l) > width) l = l.substr(0, offset_of(l, width));
+  // Last resort on a very narrow terminal: cut (and unpaint) what still
+  // does not fit, so no line wraps and the redraw's cursor moves stay right.
+  for (auto& l : lines) {
+    std::string v = unpainted(l);
+    if (width_of(v) > width) l = v.substr(0, offset_of(v, width));
+  }
   return lines;
 }
 

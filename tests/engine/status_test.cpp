@@ -234,26 +234,36 @@ TEST(status, eta_is_stable_under_bursty_work) {
   check_eta([](std::int64_t x) { sleep_ms(x / 20 % 2 ? 15 : 1); }, 480);
 }
 
-// The live display in a real terminal (tmux): the final frame shows every
-// step done, with nothing left over from earlier frames, and the lines the
-// program logged through parade::log stay above it, once each.
-TEST(status, live_display_in_a_terminal_ends_with_a_clean_final_frame) {
-  if (std::system("command -v tmux >/dev/null 2>&1") != 0) GTEST_SKIP() << "tmux is not installed";
+namespace {
+
+// Runs the status tour in a detached tmux terminal `width` columns wide
+// (resized to `resize_to` a second in, if given) and returns the screen at
+// the end; with `escapes`, colour codes are kept.
+std::string tour_in_tmux(int width, int resize_to, bool escapes, const std::string& env) {
   std::string session = "parade-test-" + std::to_string(getpid());
-  std::string cmd = "tmux -L " + session + " new-session -d -s s -x 110 -y 60 \"env -u PARADE_STATUS -u NO_COLOR " +
-                    std::string(PARADE_TOUR_PATH) + " --seconds 3; tmux -L " + session + " wait-for -S finished; sleep 30\"";
-  ASSERT_EQ(std::system(cmd.c_str()), 0);
-  ptest::with_watchdog(std::chrono::seconds(120), [&] {
-    ASSERT_EQ(std::system(("tmux -L " + session + " wait-for finished").c_str()), 0);
-  });
+  std::string tmux = "tmux -L " + session + " ";
+  std::string cmd = tmux + "new-session -d -s s -x " + std::to_string(width) + " -y 60 \"env -u PARADE_STATUS -u NO_COLOR " +
+                    env + " " + PARADE_TOUR_PATH + " --seconds 3; " + tmux + "wait-for -S finished; sleep 60\"";
+  if (std::system(cmd.c_str()) != 0) return "tmux failed to start";
+  if (resize_to) {
+    sleep_ms(1000);
+    std::system((tmux + "resize-window -t s -x " + std::to_string(resize_to)).c_str());
+  }
+  ptest::with_watchdog(std::chrono::seconds(120), [&] { std::system((tmux + "wait-for finished").c_str()); });
   std::string cap = "/tmp/" + session + ".txt";
-  std::system(("tmux -L " + session + " capture-pane -p -t s > " + cap + "; tmux -L " + session + " kill-server").c_str());
+  std::system((tmux + "capture-pane -p " + (escapes ? "-e " : "") + "-t s > " + cap + "; " + tmux + "kill-server").c_str());
   std::ifstream in(cap);
   std::stringstream ss;
   ss << in.rdbuf();
   std::remove(cap.c_str());
-  auto screen = lines_of(ss.str());
+  return ss.str();
+}
 
+// The final frame: the header, a row per step (all done) and per dataset,
+// nothing left from earlier frames, the logged lines above it once each,
+// then the summary; no line wider than `width`.
+void check_final_screen(const std::string& text, int width) {
+  auto screen = lines_of(text);
   std::size_t header = screen.size(), logs = 0;
   for (std::size_t i = 0; i < screen.size(); ++i) {
     if (screen[i].rfind("Status tour · done in", 0) == 0) header = i;
@@ -263,15 +273,14 @@ TEST(status, live_display_in_a_terminal_ends_with_a_clean_final_frame) {
       EXPECT_LT(i, header) << "a log line below the final frame";
     }
   }
-  ASSERT_LT(header, screen.size()) << ss.str();
-  EXPECT_EQ(logs, 3u) << ss.str();
-  // The frame: a row per step (all done) and a row per dataset, then the summary.
+  ASSERT_LT(header, screen.size()) << text;
+  EXPECT_EQ(logs, 3u) << text;
   const std::vector<std::string> steps = {"Access log", "parse", "check", "key by path", "count per path",
                                           "slow report step", "collect"};
   std::size_t row = header + 1;
   for (auto& step : steps) {
     ASSERT_LT(row, screen.size());
-    EXPECT_EQ(screen[row].rfind("  " + step + " ", 0), 0u) << "row " << row << ": " << screen[row] << "\n" << ss.str();
+    EXPECT_EQ(screen[row].rfind("  " + step + " ", 0), 0u) << "row " << row << ": " << screen[row] << "\n" << text;
     EXPECT_NE(screen[row].find(" done "), std::string::npos) << screen[row];
     ++row;
     if (step != "collect") {
@@ -280,5 +289,44 @@ TEST(status, live_display_in_a_terminal_ends_with_a_clean_final_frame) {
     }
   }
   ASSERT_LT(row, screen.size());
-  EXPECT_EQ(screen[row].rfind("Status tour: done in", 0), 0u) << ss.str();
+  EXPECT_EQ(screen[row].rfind("Status tour: done in", 0), 0u) << text;
+  for (std::size_t i = header; i < screen.size(); ++i) {
+    int cols = 0;
+    for (unsigned char c : screen[i]) cols += (c & 0xC0) != 0x80;
+    EXPECT_LE(cols, width) << screen[i];
+  }
+}
+
+bool skip_without_tmux() { return std::system("command -v tmux >/dev/null 2>&1") != 0; }
+
+}  // namespace
+
+// The live display in a real terminal (tmux): a clean final frame.
+TEST(status, live_display_in_a_terminal_ends_with_a_clean_final_frame) {
+  if (skip_without_tmux()) GTEST_SKIP() << "tmux is not installed";
+  check_final_screen(tour_in_tmux(110, 0, false, ""), 110);
+}
+
+// Made narrower while it runs, the display fits the new width, and the
+// redraw still lands on the old frame (nothing left over).
+TEST(status, live_display_follows_a_terminal_resize) {
+  if (skip_without_tmux()) GTEST_SKIP() << "tmux is not installed";
+  check_final_screen(tour_in_tmux(120, 80, false, ""), 80);
+}
+
+// Colours on a terminal, none with NO_COLOR set.
+TEST(status, colours_on_a_terminal_but_never_with_no_color) {
+  if (skip_without_tmux()) GTEST_SKIP() << "tmux is not installed";
+  EXPECT_NE(tour_in_tmux(110, 0, true, "").find("\x1b[32m"), std::string::npos) << "done is green";
+  auto plain = tour_in_tmux(110, 0, true, "NO_COLOR=1");
+  EXPECT_EQ(plain.find("\x1b[3"), std::string::npos) << "no colour codes with NO_COLOR";
+  check_final_screen(plain, 110);
+}
+
+// Without a live display, parade::log is a plain line on stderr.
+TEST(status, log_without_a_display_writes_a_line) {
+  testing::internal::CaptureStderr();
+  parade::log("hello from a worker");
+  parade::log("already ends\n");
+  EXPECT_EQ(testing::internal::GetCapturedStderr(), "hello from a worker\nalready ends\n");
 }
