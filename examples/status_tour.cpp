@@ -8,7 +8,10 @@
 // path in it, pacing the work so the whole count takes about S seconds
 // (default 12). With --report, also writes the HTML run report (and .json).
 #include <parade/parade.hpp>
+#include <unistd.h>
 
+#include <algorithm>
+#include <atomic>
 #include <chrono>
 #include <cstdint>
 #include <cstdio>
@@ -47,9 +50,10 @@ int main(int argc, char** argv) {
         .map(make_line, {.name = "format", .output_name = "Log lines"})
         .write_lines(file, {.name = "Writing a sample log"});
 
-    // Each line costs about seconds / lines of worker time, spread over the
-    // workers: a stand-in for real per-record work.
-    auto pace = std::chrono::nanoseconds(std::int64_t(seconds * 1e9 / double(lines)));
+    // A stand-in for real per-record work: each line keeps a worker busy for
+    // seconds x workers / lines, so the parse takes about `seconds`.
+    double workers = std::max(1u, std::thread::hardware_concurrency());
+    auto pace = std::chrono::nanoseconds(std::int64_t(seconds * workers * 1e9 / double(lines)));
     auto counts =
         parade::read_lines(file, {.name = "Access log"})
             .map([pace](const std::string& line) {
