@@ -382,6 +382,7 @@ run_record monitor::record(const std::string& outcome, const std::string& error,
     x.busy_s = double(s.busy_ns.load()) * 1e-9;
     x.cap = v.cap;
     x.buffer_cap = v.buffer_cap;
+    x.barrier = s.barrier;
     x.state = step_state_name(int(v.state));
     if (i < hist_.size()) x.samples = hist_[i].samples;
     r.steps.push_back(std::move(x));

@@ -32,6 +32,7 @@ struct step_record {
   double start_s = -1, end_s = -1;  // seconds since the run started; -1 = never
   std::size_t cap = 0;         // workers the step may use
   std::size_t buffer_cap = 0;  // chunks its output buffer holds; 0 = fused (no buffer)
+  bool barrier = false;        // holds its whole output until its input ends
   std::string state;           // final state: "done", "FAILED", "stopped", "waiting"
   std::vector<step_sample> samples;  // in time order
 };

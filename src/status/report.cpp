@@ -231,7 +231,7 @@ figcaption{font-size:12px;color:#57606a;margin-bottom:2px}
 svg{display:block}svg text{font-size:11px;fill:#57606a}
 )";
 
-// Timeline lane: the step's busy fraction per sample interval as shade, its start..end span as outline.
+// Timeline lane: the step's busy fraction over time as shade, its start..end span as outline.
 void lane(std::string& o, const step_record& s, const run_record& r, double t_max) {
   const double h = 22, cap = usable_workers(s, r.workers);
   auto x = [&](double t) { return lane_w * std::clamp(t / t_max, 0.0, 1.0); };
@@ -239,11 +239,15 @@ void lane(std::string& o, const step_record& s, const run_record& r, double t_ma
        " busy (worker-seconds) over " + secs(s.wall_s) + " wall, up to " + workers_text(cap) +
        "</title><rect width='100%' height='22' fill='#f0f3f6'/>";
   // Intervals narrower than 2px merge, so long runs do not make thousands of rects.
-  std::size_t from = 0;
+  // Busy time is counted when a chunk ends, so it is averaged over the
+  // trailing second (as throughput is) rather than per sample interval.
+  std::size_t from = 0, j = 0;
   for (std::size_t i = 1; i < s.samples.size(); ++i) {
     const step_sample &a = s.samples[from], &b = s.samples[i];
     if (x(b.t) - x(a.t) < 2 && i + 1 < s.samples.size()) continue;
-    double dt = b.t - a.t, frac = dt > 0 ? std::clamp((b.busy_s - a.busy_s) / (dt * cap), 0.0, 1.0) : 0;
+    while (j + 1 < i && s.samples[j + 1].t <= std::min(a.t, b.t - 1.0)) ++j;
+    const step_sample& w = s.samples[j];
+    double dt = b.t - w.t, frac = dt > 0 ? std::clamp((b.busy_s - w.busy_s) / (dt * cap), 0.0, 1.0) : 0;
     if (frac >= 0.01)
       o += "<rect x='" + fmt("%.1f", x(a.t)) + "' y='1' width='" + fmt("%.1f", x(b.t) - x(a.t)) +
            "' height='20' fill='#2f81f7' fill-opacity='" + fmt("%.2f", frac) + "'/>";
@@ -276,7 +280,7 @@ std::string report_json(const run_record& r) {
     o += ",\"total\":" + (s.total ? jnum(*s.total) : std::string("null")) + ",\"in\":" + jnum(s.in) +
          ",\"out\":" + jnum(s.out) + ",\"wall_s\":" + jnum(s.wall_s) + ",\"busy_s\":" + jnum(s.busy_s) +
          ",\"start_s\":" + jnum(s.start_s) + ",\"end_s\":" + jnum(s.end_s) +
-         ",\"cap\":" + jnum(std::uint64_t(s.cap)) + ",\"buffer_cap\":" + jnum(std::uint64_t(s.buffer_cap)) +
+         ",\"cap\":" + jnum(std::uint64_t(s.cap)) + ",\"buffer_cap\":" + jnum(std::uint64_t(s.buffer_cap)) + ",\"barrier\":" + (s.barrier ? "true" : "false") +
          ",\"state\":";
     jstr(o, s.state), o += ",\"samples\":{";
     const auto& v = s.samples;
@@ -343,10 +347,15 @@ std::string report_html(const run_record& r) {
   for (const auto& s : r.steps) {
     bool b = s.unit == "bytes";
     std::vector<double> tx, ty, fx, fy;
-    // Throughput is an average over each interval: drawn as a step, flat across it.
-    for (std::size_t i = 1; i < s.samples.size(); ++i) {
+    // Throughput over the trailing second (or sample interval, if longer),
+    // drawn flat across each interval: counters move once per chunk, and a
+    // chunk can take longer than a sample interval, so per-interval rates
+    // would saw between zero and twice the real rate.
+    for (std::size_t i = 1, j = 0; i < s.samples.size(); ++i) {
       const step_sample &a = s.samples[i - 1], &c = s.samples[i];
-      double dt = c.t - a.t, v = dt > 0 && c.in >= a.in ? double(c.in - a.in) / dt : 0;
+      while (j + 1 < i && s.samples[j + 1].t <= c.t - 1.0) ++j;
+      const step_sample& w = s.samples[std::min(j, i - 1)];
+      double dt = c.t - w.t, v = dt > 0 && c.in >= w.in ? double(c.in - w.in) / dt : 0;
       tx.insert(tx.end(), {a.t, c.t}), ty.insert(ty.end(), {v, v});
     }
     for (const auto& x : s.samples) fx.push_back(x.t), fy.push_back(s.buffer_cap ? 100.0 * x.queued / s.buffer_cap : 0);
@@ -356,13 +365,15 @@ std::string report_html(const run_record& r) {
     o += "<div class='card'><h3>" + esc(s.name) + " <span class='muted'>" + makes + esc(s.kind) +
          " · <span class='" + state_class(s.state) + "'>" + esc(s.state) + "</span> · up to " +
          workers_text(usable_workers(s, r.workers)) + "</span></h3><div class='charts'><figure><figcaption>" +
-         "throughput (" + (b ? "bytes" : "items") + " in per second)</figcaption>";
+         "throughput (" + (b ? "bytes" : "items") + " in per second, over the last second)</figcaption>";
     // The caption names the unit, so the axis label stays short: "132 MB/s", "9.83M/s".
     std::string top = ymax > 0 ? (b ? bytes(ymax) : count_si(ymax)) + "/s" : "";
     line_chart(o, small_w, 120, t_max, tx, ty, ymax, top, "#2f81f7");
     o += "</figure><figure>";
     if (s.dataset.empty()) {
       o += "<figcaption>output buffer</figcaption><p class='note'>the run's action: no output dataset</p>";
+    } else if (s.barrier) {
+      o += "<figcaption>output</figcaption><p class='note'>a barrier: its output is held until its input ends</p>";
     } else if (s.buffer_cap == 0) {
       o += "<figcaption>output buffer</figcaption><p class='note'>fused with the next step: no buffer</p>";
     } else {
