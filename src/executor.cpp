@@ -53,11 +53,11 @@ class segment_run {
     for (auto& s : stages_) {
       for (auto* st : s.def->steps) {
         st->cap.store(std::uint32_t(s.cap));
-        st->set_state(step_state::running);
+        start(st);
       }
       if (s.def->input_of) s.def->input_of->buffer_cap.store(std::uint32_t(max_tokens_));
     }
-    if (source_step_) source_step_->set_state(step_state::running);
+    if (source_step_) start(source_step_);
     max_chunk_ = rs.max_chunk(src.max_chunk());
     if (auto len = src.length()) {
       // Enough chunks that every worker gets a share of a short input.
@@ -97,6 +97,7 @@ class segment_run {
   // nothing of it is queued or running. A barrier's input stage leaves it
   // finishing: its merge comes next.
   void update_states() {
+    if (failed_ || rs_.stopped()) return;  // finish() settles the states
     bool upstream_done = src_done_ && src_readers_ == 0;
     for (auto& s : stages_) {
       if (!upstream_done) break;
@@ -111,6 +112,12 @@ class segment_run {
       }
       upstream_done = s.done;
     }
+  }
+
+  // Steps start running once; a barrier handing out its result stays
+  // finishing (states only move forward).
+  static void start(step_stats* st) {
+    if (st->state.load() == step_state::waiting) st->set_state(step_state::running);
   }
 
   // Under the lock: the fill of the buffer in front of stage i.
@@ -273,7 +280,7 @@ class segment_run {
       lk.lock();
       --src_readers_;
       --live_;
-      fail_locked(lk, "source");
+      fail_locked(lk, source_step_ ? source_step_->name : "source");
       return;
     }
     auto ns = std::uint64_t(std::chrono::duration_cast<std::chrono::nanoseconds>(clock::now() - t0).count());

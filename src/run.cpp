@@ -170,9 +170,14 @@ void run_state::finish() {
   if (raw_) what = raw_what_;
   std::string outcome = failure || raw_ ? "failed" : (cancelled || stop_.load()) ? "cancelled" : "done";
   std::string report_error = monitor_->finish(outcome, raw_ ? what : failure ? "step '" + step + "': " + what : "");
+  // The report path was checked when the run started; what fails now (a
+  // full disk) fails a run that succeeded, and is told beside another error.
+  if (!report_error.empty()) {
+    std::string msg = "parade: cannot write the run report: " + report_error;
+    if (outcome == "done") throw error(msg);
+    parade::log(msg);
+  }
   if (raw_) std::rethrow_exception(raw_);
-  if (!report_error.empty() && outcome == "done") throw error("parade: cannot write the run report: " + report_error);
-  if (!report_error.empty()) parade::log("parade: cannot write the run report: " + report_error);
   if (failure) {
     // Thrown inside a handler of the original, so it is nested in the error.
     try {

@@ -57,28 +57,17 @@ void write_err(const std::string& s) {
   std::fflush(stderr);
 }
 
-// Columns of text on screen: UTF-8 code points, escape sequences skipped.
-int display_width(const std::string& s) {
-  int w = 0;
-  for (std::size_t i = 0; i < s.size(); ++i) {
-    if (s[i] == '\x1b') {
-      while (i < s.size() && !(s[i] >= '@' && s[i] <= '~' && s[i] != '[')) ++i;
-      continue;
-    }
-    if ((static_cast<unsigned char>(s[i]) & 0xC0) != 0x80) ++w;
-  }
-  return w;
-}
-
-int terminal_width() {
+// The terminal's size, from the terminal itself, else $COLUMNS / $LINES.
+int terminal_size(bool rows) {
   winsize ws{};
-  if (ioctl(STDERR_FILENO, TIOCGWINSZ, &ws) == 0 && ws.ws_col > 0) return ws.ws_col;
-  if (const char* c = std::getenv("COLUMNS")) {
+  if (ioctl(STDERR_FILENO, TIOCGWINSZ, &ws) == 0 && (rows ? ws.ws_row : ws.ws_col) > 0) return rows ? ws.ws_row : ws.ws_col;
+  if (const char* c = std::getenv(rows ? "LINES" : "COLUMNS")) {
     int n = std::atoi(c);
     if (n > 0) return n;
   }
-  return 100;
+  return rows ? 50 : 100;
 }
+int terminal_width() { return terminal_size(false); }
 
 std::uint64_t current_rss() {
   std::ifstream f("/proc/self/statm");
@@ -99,6 +88,17 @@ std::string local_time(std::time_t t, const char* fmt) {
   char buf[64];
   std::strftime(buf, sizeof buf, fmt, &tm);
   return buf;
+}
+
+// report.html -> report.json; other names get ".json" appended.
+std::string json_path(std::string p) {
+  for (std::string ext : {".html", ".htm"}) {
+    if (p.size() > ext.size() && p.compare(p.size() - ext.size(), ext.size(), ext) == 0) {
+      p.resize(p.size() - ext.size());
+      break;
+    }
+  }
+  return p + ".json";
 }
 
 // The counter a step's progress is measured by: its input, or for a barrier
@@ -135,6 +135,14 @@ monitor::monitor(const run_options& opts, status_mode mode, std::chrono::millise
       stopping_(stopping),
       report_path_(std::move(report_path)),
       start_(clock::now()) {
+  if (!report_path_.empty()) {
+    try {
+      html_ = std::make_unique<output_file>(report_path_);
+      json_ = std::make_unique<output_file>(json_path(report_path_));
+    } catch (const std::exception& e) {
+      throw error(std::string("parade: cannot write the run report: ") + e.what());
+    }
+  }
   started_text_ = local_time(std::time(nullptr), "%Y-%m-%d %H:%M:%S");
   start_maxrss_kb_ = maxrss_kb();
   const char* no_color = std::getenv("NO_COLOR");
@@ -279,8 +287,10 @@ frame monitor::make_frame(double t) {
       case yields::unknown: break;
     }
     // Rate and ETA from the smoothed rate of the step's progress counter.
-    std::int64_t st_ns = s.started_ns.load();
-    double started = st_ns ? std::chrono::duration<double>(clock::duration(st_ns) - start_.time_since_epoch()).count() : -1;
+    auto since_start = [&](std::int64_t ns) {
+      return ns ? std::chrono::duration<double>(clock::duration(ns) - start_.time_since_epoch()).count() : -1.0;
+    };
+    double started = since_start(s.started_ns.load());
     std::size_t k = i < hist_.size() ? i : 0;
     static const std::vector<step_sample> none;
     const auto& h = i < hist_.size() ? hist_[k].samples : none;
@@ -288,7 +298,8 @@ frame monitor::make_frame(double t) {
     bool out = by_output(s);
     std::uint64_t p = out ? v.out : v.in;
     std::optional<std::uint64_t> total = out ? std::optional(s.out_total.load()) : v.total;
-    double prate = out ? window_rate(h, true, started, t, v.out) : v.rate;
+    // A barrier handing out its result is timed from when it had it.
+    double prate = out ? window_rate(h, true, since_start(s.out_known_ns.load()), t, v.out) : v.rate;
     bool active = v.state == step_state::running || v.state == step_state::finishing;
     if (active && total && prate > 0) v.eta = double(*total > p ? *total - p : 0) / prate;
     index[&s] = f.steps.size();
@@ -300,13 +311,22 @@ frame monitor::make_frame(double t) {
     if (v.eta || !v.s->feeder || v.s->feeder == v.s) continue;
     if (v.state != step_state::running && v.state != step_state::finishing) continue;
     auto it = index.find(v.s->feeder);
-    if (it != index.end() && f.steps[it->second].phase == v.phase) v.eta = f.steps[it->second].eta;
+    if (it == index.end()) continue;
+    // The feeder is the segment's source: of the same phase, or the barrier
+    // whose result starts this phase.
+    const auto& feeder = f.steps[it->second];
+    if (feeder.phase == v.phase || (v.s->feeder->barrier && by_output(*v.s->feeder))) v.eta = feeder.eta;
   }
-  int maxphase = 0, current = -1;
+  // The phase running now: the latest with a step at work (a barrier still
+  // hands out its result while the next phase runs), else the first not done.
+  int maxphase = 0, current = -1, first_open = -1;
   for (auto& v : f.steps) {
     maxphase = std::max(maxphase, v.phase);
-    if (current < 0 && v.state != step_state::done) current = v.phase;
+    bool active = v.state == step_state::running || v.state == step_state::finishing || v.state == step_state::stopping;
+    if (active && !(v.s->barrier && by_output(*v.s))) current = std::max(current, v.phase);
+    if (first_open < 0 && v.state != step_state::done) first_open = v.phase;
   }
+  if (current < 0) current = first_open;
   f.phases = maxphase + 1;
   f.phase = std::max(current, 0);
   for (auto& v : f.steps)
@@ -333,14 +353,15 @@ void monitor::draw(const frame& f, bool final) {
     write_err(out);
     return;
   }
-  int w = std::max(20, width_);
-  auto lines = render_live(f, w - 1, color_);  // one spare column: no autowrap at the edge
+  int w = std::max(8, width_);
+  // One spare column (no autowrap at the edge), one spare row (no scroll).
+  auto lines = fit_height(render_live(f, w - 1, color_), terminal_size(true));
   auto& tm = term();
   std::lock_guard lk(tm.m);
   std::string s = "\x1b[?25l" + tm.up(w) + terminal::lines(lines) + "\x1b[J\x1b[?25h";
   tm.frame = lines;
   tm.widths.clear();
-  for (auto& l : lines) tm.widths.push_back(display_width(l));
+  for (auto& l : lines) tm.widths.push_back(text_columns(l));
   tm.cols = w;
   if (final) tm.frame.clear(), tm.widths.clear();  // stays on screen; the next output goes below
   write_err(s);
@@ -398,6 +419,7 @@ std::string monitor::finish(const std::string& outcome, const std::string& error
   }
   cv_.notify_all();
   if (thread_.joinable()) thread_.join();
+  if (mode_ == status_mode::off && !html_) return {};  // nothing to show or write
   std::lock_guard lk(mu_);
   if (hist_.empty()) {
     std::lock_guard sl(steps_mutex_);
@@ -413,31 +435,18 @@ std::string monitor::finish(const std::string& outcome, const std::string& error
     width_ = mode_ == status_mode::live ? terminal_width() : 100;
     draw(f, true);
   }
-  if (mode_ == status_mode::off && report_path_.empty()) return {};
   auto r = record(outcome, error, t);
   if (mode_ != status_mode::off) {
     auto& tm = term();
     std::lock_guard tl(tm.m);
     write_err(render_summary(r, mode_ == status_mode::plain, color_, std::max(40, width_) - 1));
   }
-  if (report_path_.empty()) return {};
-  std::string json_path = report_path_;
-  for (const char* ext : {".html", ".htm"}) {
-    std::string e(ext);
-    if (json_path.size() > e.size() && json_path.compare(json_path.size() - e.size(), e.size(), e) == 0) {
-      json_path.resize(json_path.size() - e.size());
-      break;
-    }
-  }
-  json_path += ".json";
-  auto write = [](const std::string& path, const std::string& text) {
-    output_file f(path);  // atomic: a report is there whole or not at all
-    f.write(text);
-    f.commit();
-  };
+  if (!html_) return {};
   try {
-    write(report_path_, report_html(r));
-    write(json_path, report_json(r));
+    html_->write(report_html(r));
+    json_->write(report_json(r));
+    html_->commit();  // each appears whole or not at all
+    json_->commit();
   } catch (const std::exception& e) {
     return e.what();
   }

@@ -8,6 +8,7 @@
 #include <condition_variable>
 #include <cstdint>
 #include <deque>
+#include <memory>
 #include <mutex>
 #include <optional>
 #include <string>
@@ -15,6 +16,7 @@
 #include <vector>
 
 #include "parade/detail/plan.hpp"
+#include "parade/io/output_file.hpp"
 #include "parade/options.hpp"
 #include "status/record.hpp"
 
@@ -46,6 +48,10 @@ struct frame {
 
 // Rendering (src/status/render.cpp). Live lines fit `width` columns.
 std::vector<std::string> render_live(const frame& f, int width, bool color);
+// Shortens a live frame to fit a terminal `rows` high.
+std::vector<std::string> fit_height(std::vector<std::string> lines, int rows);
+// Columns a line takes on a terminal (escape codes take none).
+int text_columns(const std::string& s);
 std::string render_plain_line(const frame& f, const step_view& v);
 std::string render_summary(const run_record& r, bool plain, bool color, int width);
 std::string format_duration(double seconds);
@@ -84,6 +90,9 @@ class monitor {
   std::mutex& steps_mutex_;
   const std::atomic<bool>& stopping_;
   std::string report_path_;
+  // The report's files, opened (unnamed) when the run starts, so a path that
+  // cannot be written fails before any work; named when the run ends.
+  std::unique_ptr<output_file> html_, json_;
   std::chrono::steady_clock::time_point start_;
   std::string started_text_;
   long start_maxrss_kb_ = 0;
@@ -99,7 +108,7 @@ class monitor {
   double period_ = 0.1;  // seconds between samples; doubles as history thins
   double last_sample_ = -1, last_draw_ = -1;
   std::vector<std::string> printed_;  // plain: the last line printed per step
-  int width_ = 0;
+  int width_ = 0, rows_ = 0;
   bool live_owner_ = false;
   bool color_ = false;
 };

@@ -44,29 +44,71 @@ std::string clock_at(double seconds_from_now) {
   return buf;
 }
 
-// Code points of UTF-8 text (the display uses no wide characters).
+// Terminal columns of one code point: 0 for combining marks and zero-width
+// characters, 2 for East Asian wide/fullwidth ones and emoji, else 1. A
+// short table of the main blocks (as wcwidth() would say in a UTF-8 locale,
+// which a library cannot count on being set).
+int columns_of(char32_t c) {
+  if ((c >= 0x0300 && c <= 0x036F) || (c >= 0x200B && c <= 0x200F) || (c >= 0xFE00 && c <= 0xFE0F)) return 0;
+  if ((c >= 0x1100 && c <= 0x115F) || (c >= 0x2E80 && c <= 0xA4CF) || (c >= 0xAC00 && c <= 0xD7A3) ||
+      (c >= 0xF900 && c <= 0xFAFF) || (c >= 0xFE30 && c <= 0xFE4F) || (c >= 0xFF00 && c <= 0xFF60) ||
+      (c >= 0xFFE0 && c <= 0xFFE6) || (c >= 0x1F300 && c <= 0x1F64F) || (c >= 0x1F900 && c <= 0x1F9FF) ||
+      (c >= 0x20000 && c <= 0x3FFFD))
+    return 2;
+  return 1;
+}
+
+// Decodes the code point at s[i] and moves i past it (invalid bytes count
+// as one column each, as terminals show them).
+char32_t next_code_point(const std::string& s, std::size_t& i) {
+  auto b = static_cast<unsigned char>(s[i++]);
+  int more = b >= 0xF0 ? 3 : b >= 0xE0 ? 2 : b >= 0xC0 ? 1 : 0;
+  char32_t c = more == 3 ? b & 0x07 : more == 2 ? b & 0x0F : more == 1 ? b & 0x1F : b;
+  for (; more > 0 && i < s.size() && (static_cast<unsigned char>(s[i]) & 0xC0) == 0x80; --more)
+    c = (c << 6) | (static_cast<unsigned char>(s[i++]) & 0x3F);
+  return c;
+}
+
 int width_of(const std::string& s) {
   int w = 0;
-  for (unsigned char c : s) w += (c & 0xC0) != 0x80;
+  for (std::size_t i = 0; i < s.size();) w += columns_of(next_code_point(s, i));
   return w;
 }
 
-// Byte offset of the n-th code point.
-std::size_t offset_of(const std::string& s, int n) {
-  std::size_t i = 0;
-  for (int k = 0; i < s.size(); ++i) {
-    if ((static_cast<unsigned char>(s[i]) & 0xC0) != 0x80 && k++ == n) return i;
+// The longest head of s that takes at most w columns.
+std::string head_of(const std::string& s, int w) {
+  std::size_t i = 0, keep = 0;
+  for (int used = 0; i < s.size();) {
+    used += columns_of(next_code_point(s, i));
+    if (used > w) break;
+    keep = i;
   }
-  return s.size();
+  return s.substr(0, keep);
+}
+
+// The longest tail of s that takes at most w columns.
+std::string tail_of(const std::string& s, int w) {
+  std::vector<std::size_t> starts;
+  std::vector<int> cols;
+  for (std::size_t i = 0; i < s.size();) {
+    starts.push_back(i);
+    cols.push_back(columns_of(next_code_point(s, i)));
+  }
+  std::size_t from = s.size();
+  for (std::size_t k = starts.size(), used = 0; k-- > 0;) {
+    used += std::size_t(cols[k]);
+    if (int(used) > w) break;
+    from = starts[k];
+  }
+  return s.substr(from);
 }
 
 // Long names lose their middle: "very_long…_name".
 std::string ellipsize(const std::string& s, int w) {
-  int n = width_of(s);
-  if (n <= w) return s;
+  if (width_of(s) <= w) return s;
   if (w <= 1) return w == 1 ? "…" : "";
   int head = (w - 1) / 2 + (w - 1) % 2, tail = (w - 1) / 2;
-  return s.substr(0, offset_of(s, head)) + "…" + s.substr(offset_of(s, n - tail));
+  return head_of(s, head) + "…" + tail_of(s, tail);
 }
 
 std::string pad(const std::string& s, int w, bool right = false) {
@@ -100,10 +142,11 @@ std::string unpainted(const std::string& s) {
   return out;
 }
 
-// Messages may hold newlines and tabs; a frame line must not.
+// User text (names, messages) may hold newlines, tabs or escape codes; a
+// frame line must not, or the redraw's cursor moves go wrong.
 std::string one_line(std::string s) {
   for (auto& c : s)
-    if (c == '\n' || c == '\r' || c == '\t') c = ' ';
+    if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f) c = ' ';
   return s;
 }
 
@@ -120,10 +163,12 @@ struct field {
 
 std::string fit(const std::vector<field>& fields, int width) {
   std::vector<bool> keep(fields.size(), true);
+  // Fields may be wider than declared (10/16 busy, a huge count).
+  auto cols = [&](const field& f) { return std::max(f.width, width_of(unpainted(f.text))); };
   auto total = [&] {
     int w = 0;
     for (std::size_t i = 0; i < fields.size(); ++i)
-      if (keep[i]) w += fields[i].width + 1;
+      if (keep[i]) w += cols(fields[i]) + 1;
     return w;
   };
   while (total() > width + 1) {
@@ -148,14 +193,16 @@ std::string bar(std::uint32_t used, std::uint32_t cap, int cells) {
 
 std::string quote(const std::string& s) {
   std::string q = "\"";
-  for (char c : s) {
+  for (char c : one_line(s)) {
     if (c == '"' || c == '\\') q += '\\';
-    q += c == '\n' ? ' ' : c;
+    q += c;
   }
   return q + "\"";
 }
 
 }  // namespace
+
+int text_columns(const std::string& s) { return width_of(unpainted(s)); }
 
 std::string format_duration(double s) {
   if (!(s >= 0)) return "—";
@@ -173,7 +220,7 @@ std::vector<std::string> render_live(const frame& f, int width, bool color) {
   // Header: name, elapsed, overall ETA (of the phase running now). Built
   // twice, plain and painted: a header too wide is shortened, unpainted.
   auto header = [&](bool c) {
-    std::string h = paint(f.name, "\x1b[1m", c);
+    std::string h = paint(one_line(f.name), "\x1b[1m", c);
     if (f.outcome.empty()) {
       h += " · " + format_duration(f.elapsed) + " elapsed · ETA ";
       h += f.eta ? format_duration(*f.eta) + " at " + clock_at(*f.eta) : "—";
@@ -197,7 +244,7 @@ std::vector<std::string> render_live(const frame& f, int width, bool color) {
   for (auto& v : f.steps) {
     // The step: state, processed/total and percent, rate, ETA, workers.
     std::vector<field> row;
-    row.push_back({"  " + pad(ellipsize(v.s->name, nw - 2), nw - 2), nw, 100});
+    row.push_back({"  " + pad(ellipsize(one_line(v.s->name), nw - 2), nw - 2), nw, 100});
     std::string st = step_state_name(int(v.state));
     row.push_back({paint(pad(st, 9), colour_of(v.state), color), 9, 100});
     std::string prog = amount(v, double(v.in)) + "/" + (v.total ? amount(v, double(*v.total)) : "—");
@@ -218,7 +265,7 @@ std::vector<std::string> render_live(const frame& f, int width, bool color) {
 
     // The dataset it makes: length, and the buffer between it and the next step.
     std::vector<field> ds;
-    ds.push_back({"    → " + pad(ellipsize(v.s->dataset, nw - 4), nw - 4), nw + 2, 100});
+    ds.push_back({"    → " + pad(ellipsize(one_line(v.s->dataset), nw - 4), nw - 4), nw + 2, 100});
     std::string len;
     if (v.state == step_state::done) len = count(double(v.out)) + " items";
     else if (v.length) len = count(double(v.out)) + "/" + count(double(*v.length)) + " items";
@@ -236,9 +283,25 @@ std::vector<std::string> render_live(const frame& f, int width, bool color) {
   // does not fit, so no line wraps and the redraw's cursor moves stay right.
   for (auto& l : lines) {
     std::string v = unpainted(l);
-    if (width_of(v) > width) l = v.substr(0, offset_of(v, width));
+    if (width_of(v) > width) l = head_of(v, width);
   }
   return lines;
+}
+
+std::vector<std::string> fit_height(std::vector<std::string> lines, int rows) {
+  // A frame taller than the terminal scrolls, and the cursor cannot move up
+  // past the top to redraw it: first the dataset rows go, then the last
+  // steps give way to a count of them. One row stays free for the cursor.
+  std::size_t limit = std::size_t(std::max(rows - 1, 1));
+  if (lines.size() <= limit) return lines;
+  std::vector<std::string> kept;
+  for (std::size_t i = 0; i < lines.size(); ++i)
+    if (i == 0 || lines[i].rfind("    → ", 0) != 0) kept.push_back(std::move(lines[i]));
+  if (kept.size() <= limit) return kept;
+  std::size_t more = kept.size() - (limit - 1);
+  kept.resize(limit - 1);
+  if (limit > 1) kept.push_back("  … " + std::to_string(more) + " more steps");
+  return kept;
 }
 
 std::string render_plain_line(const frame& f, const step_view& v) {
@@ -273,14 +336,14 @@ std::string render_summary(const run_record& r, bool plain, bool color, int widt
                  const std::string& e, const std::string& g, const std::string& h) {
     std::string line = "  " + pad(ellipsize(a, nw), nw) + " " + pad(b, 8) + " " + pad(c, 10, true) + " " +
                        pad(d, 10, true) + " " + pad(e, 8, true) + " " + pad(g, 8, true) + " " + pad(h, 12, true);
-    if (width_of(line) > width) line = line.substr(0, offset_of(line, width));
+    if (width_of(line) > width) line = head_of(line, width);
     return line + "\n";
   };
   s += paint(row("step", "state", "in", "out", "wall", "busy", "rate"), "\x1b[2m", color);
   for (auto& x : r.steps) {
     bool b = x.unit == "bytes";
     double rate = x.wall_s > 0 ? double(x.in) / x.wall_s : 0;
-    s += row(x.name, x.state, b ? bytes(double(x.in)) : count(double(x.in)), x.dataset.empty() ? "—" : count(double(x.out)),
+    s += row(one_line(x.name), x.state, b ? bytes(double(x.in)) : count(double(x.in)), x.dataset.empty() ? "—" : count(double(x.out)),
              format_duration(x.wall_s), format_duration(x.busy_s), (b ? bytes(rate) : count(rate)) + "/s");
   }
   return s;

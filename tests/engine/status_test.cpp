@@ -104,7 +104,7 @@ TEST(status, plain_lines_parse_and_progress_from_waiting_to_done) {
   testing::internal::CaptureStderr();
   auto result = parade::range(0, 6000, {.name = "Numbers"})
                     .map([](std::int64_t x) {
-                      if (x % 50 == 0) sleep_ms(4);
+                      if (x % 50 == 0) sleep_ms(8);
                       return x;
                     }, {.name = "slow", .output_name = "Slow numbers"})
                     .filter([](std::int64_t x) { return x % 2 == 0; }, {.name = "evens"})
@@ -113,7 +113,7 @@ TEST(status, plain_lines_parse_and_progress_from_waiting_to_done) {
                     .map([](auto kv) {
                       sleep_ms(60);
                       return kv;
-                    }, {.name = "after", .workers = 1})
+                    }, {.name = "after"})  // fused with the barrier's output: its state must not go back
                     .collect(plain("Known sizes", 100));
   auto out = testing::internal::GetCapturedStderr();
   ASSERT_EQ(result.size(), 5u);
@@ -182,6 +182,19 @@ TEST(status, summary_on_failure_and_cancel) {
   EXPECT_EQ(run["outcome"], "failed") << out;
   EXPECT_NE(run["error"].find("boom"), std::string::npos);
   EXPECT_EQ(summary_of(out, "step", "bad")["state"], "FAILED") << out;
+
+  // Failing on the last element, while other workers drain the stage: the
+  // step stays FAILED (draining must not mark it done).
+  for (int i = 0; i < 10; ++i) {
+    testing::internal::CaptureStderr();
+    EXPECT_THROW(parade::range(0, 2000).map([](std::int64_t x) {
+      if (x == 1999) throw std::runtime_error("last");
+      return x;
+    }, {.name = "bad"}).map([](std::int64_t x) { return x; }, {.name = "next", .workers = 1}).count(plain("Late", 50)),
+                 parade::error);
+    out = testing::internal::GetCapturedStderr();
+    EXPECT_EQ(summary_of(out, "step", "bad")["state"], "FAILED") << out;
+  }
 
   std::stop_source stop;
   testing::internal::CaptureStderr();

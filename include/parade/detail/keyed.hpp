@@ -290,6 +290,7 @@ open_end<std::pair<K, Out>> run_keyed(run_state& rs, open_end<std::pair<K, V>> u
     }
     if (rs.stopped()) throw stop_signal{};
     src->reset(std::int64_t(data->size()));
+    stats.out_known_ns.store(std::chrono::steady_clock::now().time_since_epoch().count());
     stats.out_total.store(data->size());  // the next steps now have a total
   };
   auto e = pieces_source<E>(rs, stats, data, src);

@@ -107,6 +107,7 @@ struct alignas(64) step_stats {
   std::atomic<std::uint64_t> in{0}, out{0};
   std::atomic<step_state> state{step_state::waiting};
   std::atomic<std::uint64_t> out_total{unknown_total};  // yields::known: set when known
+  std::atomic<std::int64_t> out_known_ns{0};  // when out_total was set (steady_clock)
   std::atomic<std::uint64_t> busy_ns{0};   // worker time in the step's stage
   std::atomic<std::uint32_t> busy{0};      // workers in the step's stage now
   std::atomic<std::uint32_t> cap{0};       // workers the step may use (set by the executor)
@@ -114,9 +115,13 @@ struct alignas(64) step_stats {
   std::atomic<std::uint32_t> buffer_cap{0};  // tokens its output buffer holds; 0 = fused
   std::atomic<std::int64_t> started_ns{0}, ended_ns{0};  // steady_clock, 0 = not yet
 
-  // Moves the step to `s`, noting when it started and ended.
+  // Moves the step to `s`, noting when it started and ended. FAILED is
+  // final: a worker draining the stage afterwards must not turn it to done.
   void set_state(step_state s) {
     auto now = std::chrono::steady_clock::now().time_since_epoch().count();
+    for (auto cur = state.load(); cur != s;)
+      if (cur == step_state::failed || state.compare_exchange_weak(cur, s)) break;
+    if (state.load() != s) return;
     if (s == step_state::running || s == step_state::finishing) {
       std::int64_t zero = 0;
       started_ns.compare_exchange_strong(zero, now);
@@ -124,7 +129,6 @@ struct alignas(64) step_stats {
     } else if (s == step_state::done || s == step_state::failed || s == step_state::stopped) {
       ended_ns.store(now);
     }
-    state.store(s);
   }
 };
 
