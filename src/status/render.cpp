@@ -6,34 +6,14 @@
 #include <ctime>
 
 #include "status/monitor.hpp"
+#include "status/units.hpp"
 
 namespace parade::detail {
 namespace {
 
-std::string fmt(const char* f, double v) {
-  char buf[64];
-  std::snprintf(buf, sizeof buf, f, v);
-  return buf;
-}
+std::string amount(const step_view& v, double x) { return v.s->bytes ? bytes(x) : count_si(x); }
 
-// 950, 12.3k, 4.5M, 1.2G: short enough for a column.
-std::string count(double v) {
-  if (v < 1e4) return fmt("%.0f", v);
-  if (v < 1e6) return fmt("%.1fk", v / 1e3);
-  if (v < 1e9) return fmt("%.1fM", v / 1e6);
-  return fmt("%.1fG", v / 1e9);
-}
-
-std::string bytes(double v) {
-  if (v < 1e3) return fmt("%.0f B", v);
-  if (v < 1e6) return fmt("%.1f kB", v / 1e3);
-  if (v < 1e9) return fmt("%.1f MB", v / 1e6);
-  return fmt("%.2f GB", v / 1e9);
-}
-
-std::string amount(const step_view& v, double x) { return v.s->bytes ? bytes(x) : count(x); }
-
-std::string rate_text(const step_view& v, double r) { return (v.s->bytes ? bytes(r) : count(r)) + "/s"; }
+std::string rate_text(const step_view& v, double r) { return (v.s->bytes ? bytes(r) : count_si(r)) + "/s"; }
 
 std::string clock_at(double seconds_from_now) {
   std::time_t t = std::time(nullptr) + std::time_t(std::llround(seconds_from_now));
@@ -267,10 +247,10 @@ std::vector<std::string> render_live(const frame& f, int width, bool color) {
     std::vector<field> ds;
     ds.push_back({"    → " + pad(ellipsize(one_line(v.s->dataset), nw - 4), nw - 4), nw + 2, 100});
     std::string len;
-    if (v.state == step_state::done) len = count(double(v.out)) + " items";
-    else if (v.length) len = count(double(v.out)) + "/" + count(double(*v.length)) + " items";
+    if (v.state == step_state::done) len = count_si(double(v.out)) + " items";
+    else if (v.length) len = count_si(double(v.out)) + "/" + count_si(double(*v.length)) + " items";
     else if (v.state == step_state::waiting) len = "";
-    else len = "streaming, " + count(double(v.out)) + " so far";
+    else len = "streaming, " + count_si(double(v.out)) + " so far";
     ds.push_back({pad(len, 26), 26, 90});
     std::string buf;
     if (v.s->barrier) buf = "held until its input ends";
@@ -343,8 +323,8 @@ std::string render_summary(const run_record& r, bool plain, bool color, int widt
   for (auto& x : r.steps) {
     bool b = x.unit == "bytes";
     double rate = x.wall_s > 0 ? double(x.in) / x.wall_s : 0;
-    s += row(one_line(x.name), x.state, b ? bytes(double(x.in)) : count(double(x.in)), x.dataset.empty() ? "—" : count(double(x.out)),
-             format_duration(x.wall_s), format_duration(x.busy_s), (b ? bytes(rate) : count(rate)) + "/s");
+    s += row(one_line(x.name), x.state, b ? bytes(double(x.in)) : count_si(double(x.in)), x.dataset.empty() ? "—" : count_si(double(x.out)),
+             format_duration(x.wall_s), format_duration(x.busy_s), (b ? bytes(rate) : count_si(rate)) + "/s");
   }
   return s;
 }

@@ -1,10 +1,10 @@
 // The run report: JSON (all of the record) and one self-contained HTML page with
 // inline CSS and SVG charts (no scripts, no fetches: it must open anywhere, offline).
 #include "status/record.hpp"
+#include "status/units.hpp"
 
 #include <algorithm>
 #include <cmath>
-#include <cstdarg>
 #include <cstdio>
 #include <string_view>
 
@@ -24,20 +24,6 @@ const char* step_state_name(int state) {
 }
 
 namespace {
-
-// printf into a string. A decimal comma (the host program may have called
-// setlocale) would break JSON and the SVG coordinates, so it becomes a point:
-// formats here must not contain commas of their own.
-__attribute__((format(printf, 1, 2))) std::string fmt(const char* f, ...) {
-  char buf[64];
-  va_list ap;
-  va_start(ap, f);
-  int n = std::vsnprintf(buf, sizeof buf, f, ap);
-  va_end(ap);
-  std::string s(buf, std::size_t(std::clamp(n, 0, int(sizeof buf) - 1)));
-  std::replace(s.begin(), s.end(), ',', '.');
-  return s;
-}
 
 // Ill-formed UTF-8 (a path, an error text) becomes U+FFFD: both outputs must be valid UTF-8.
 std::string utf8(std::string_view s) {
@@ -85,26 +71,6 @@ void jcol(std::string& o, const char* key, const V& v, F f) {
 }
 
 // ---- human units ----
-
-// Three significant digits: "91.2", "1.00", "512".
-std::string sig3(double v) { return fmt(v < 9.995 ? "%.2f" : v < 99.95 ? "%.1f" : "%.0f", v); }
-
-std::string bytes(double b) {
-  static const char* unit[] = {"B", "kB", "MB", "GB", "TB", "PB"};
-  if (b < 1000) return fmt("%.0f B", b);
-  int u = 0;
-  while (b >= 999.5 && u < 5) b /= 1000, ++u;
-  return sig3(b) + " " + unit[u];
-}
-
-// A count with k/M/G suffix, for rates.
-std::string count_si(double v) {
-  static const char* suffix[] = {"", "k", "M", "G", "T"};
-  if (v < 1000) return fmt(v == 0 || v >= 100 ? "%.0f" : v < 10 ? "%.2f" : "%.1f", v);
-  int u = 0;
-  while (v >= 999.5 && u < 4) v /= 1000, ++u;
-  return sig3(v) + suffix[u];
-}
 
 // An exact count with thousands separators: "1,234,567".
 std::string count(std::uint64_t v) {

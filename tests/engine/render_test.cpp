@@ -88,10 +88,10 @@ TEST(render, long_names_lose_their_middle_and_unknowns_show_a_dash) {
   for (auto& l : lines) all += l + "\n";
   EXPECT_NE(all.find("…"), std::string::npos) << all;
   EXPECT_NE(all.find("  a step"), std::string::npos) << "keeps the head of a long name\n" << all;
-  EXPECT_NE(all.find("5.00 GB/10.00 GB"), std::string::npos) << "file progress in bytes\n" << all;
+  EXPECT_NE(all.find("5.00 GB/10.0 GB"), std::string::npos) << "file progress in bytes\n" << all;
   EXPECT_NE(all.find("50%"), std::string::npos) << all;
   EXPECT_NE(all.find("kB/s"), std::string::npos) << "file rate in bytes/s\n" << all;
-  EXPECT_NE(all.find("123.5k/—"), std::string::npos) << "unknown total\n" << all;
+  EXPECT_NE(all.find("123k/—"), std::string::npos) << "unknown total\n" << all;
   EXPECT_NE(all.find("streaming, 61.7k so far"), std::string::npos) << all;
   EXPECT_NE(all.find("buffer ▕███░░░░░▏ 3/8"), std::string::npos) << all;
   EXPECT_NE(all.find("fused into the next step"), std::string::npos) << all;
