@@ -9,14 +9,15 @@ cd "$(dirname "$0")/.."
 cmake -S . -B build/release -G Ninja -DCMAKE_BUILD_TYPE=Release -DPARADE_BUILD_TESTS=OFF -DPARADE_BUILD_BENCH=OFF >/dev/null
 cmake --build build/release -j2 --target status_tour
 tmp=$(mktemp -d)
-trap 'tmux -L parade-shots kill-server 2>/dev/null || true; rm -rf "$tmp"' EXIT
+tmux() { command tmux -S "$tmp/tmux.sock" "$@"; }  # a server of its own, removed with $tmp
+trap 'tmux kill-server 2>/dev/null || true; rm -rf "$tmp"' EXIT
 tour="$PWD/build/release/examples/status_tour"
-tmux -L parade-shots new-session -d -s s -x 118 -y 32 \
-  "env -u NO_COLOR -u PARADE_STATUS $tour --seconds 16 --report $tmp/report.html; tmux -L parade-shots wait-for -S finished; sleep 60"
+tmux new-session -d -s s -x 118 -y 32 \
+  "env -u NO_COLOR -u PARADE_STATUS $tour --seconds 16 --report $tmp/report.html; tmux -S $tmp/tmux.sock wait-for -S finished; sleep 60"
 sleep 6   # mid-run: the file is about half read
-tmux -L parade-shots capture-pane -p -e -t s > "$tmp/live.ansi"
-tmux -L parade-shots wait-for finished
-tmux -L parade-shots capture-pane -p -t s > docs/images/status-final.txt
+tmux capture-pane -p -e -t s > "$tmp/live.ansi"
+tmux wait-for finished
+tmux capture-pane -p -t s > docs/images/status-final.txt
 shot() {  # shot HTML PNG WIDTH HEIGHT
   chromium --headless --no-sandbox --disable-gpu --disable-background-networking --no-first-run --hide-scrollbars \
     --user-data-dir="$tmp/profile" --window-size="$3,$4" --screenshot="$2" "file://$1" 2>/dev/null

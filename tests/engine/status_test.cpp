@@ -257,8 +257,13 @@ namespace {
 // (resized to `resize_to` a second in, if given) and returns the screen at
 // the end; with `escapes`, colour codes are kept.
 std::string tour_in_tmux(int width, int resize_to, bool escapes, const std::string& env) {
-  std::string session = "parade-test-" + std::to_string(getpid());
-  std::string tmux = "tmux -L " + session + " ";
+  // A server of its own per call: a killed server can still hold its socket
+  // for a moment, so reusing the name raced ("server exited unexpectedly").
+  // tmux does not remove its socket when killed, so the test does.
+  static int calls = 0;
+  std::string session = "parade-test-" + std::to_string(getpid()) + "-" + std::to_string(++calls);
+  std::string socket = "/tmp/" + session + ".sock";
+  std::string tmux = "tmux -S " + socket + " ";
   std::string cmd = tmux + "new-session -d -s s -x " + std::to_string(width) + " -y 60 \"env -u PARADE_STATUS -u NO_COLOR " +
                     env + " " + PARADE_TOUR_PATH + " --seconds 3; " + tmux + "wait-for -S finished; sleep 60\"";
   if (std::system(cmd.c_str()) != 0) return "tmux failed to start";
@@ -273,6 +278,7 @@ std::string tour_in_tmux(int width, int resize_to, bool escapes, const std::stri
   std::stringstream ss;
   ss << in.rdbuf();
   std::remove(cap.c_str());
+  std::remove(socket.c_str());
   return ss.str();
 }
 
