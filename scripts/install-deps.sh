@@ -13,6 +13,7 @@ packages=(
   clang-14 libclang-rt-14-dev         # scripts/fuzz.sh: libFuzzer
   tmux                 # the live-display test runs the display in a real terminal
   chromium fonts-dejavu-core          # the report test renders the HTML report headless
+  locales              # the locale test compiles de_DE (decimal commas) into a scratch dir
 )
 
 missing=()

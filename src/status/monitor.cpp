@@ -109,9 +109,12 @@ bool by_output(const step_stats& s) {
 
 // The rate of a counter over a trailing window: long enough to smooth bursts
 // (at least 1 s and half the step's running time, up to 30 s), short enough
-// to follow a real change of pace. 0 until the step has run for a second.
-double window_rate(const std::vector<step_sample>& h, bool out, double started, double t, std::uint64_t now_value) {
-  if (started < 0 || t - started < 1.0 || h.empty()) return 0;
+// to follow a real change of pace. 0 before the step starts, none until it
+// has run for a second.
+std::optional<double> window_rate(const std::vector<step_sample>& h, bool out, double started, double t,
+                                  std::uint64_t now_value) {
+  if (started < 0) return 0;
+  if (t - started < 1.0 || h.empty()) return std::nullopt;
   double w = std::clamp(0.5 * (t - started), 1.0, 30.0);
   auto it = std::upper_bound(h.begin(), h.end(), t - w, [](double x, const step_sample& s) { return x < s.t; });
   const step_sample& then = it == h.begin() ? *it : *(it - 1);
@@ -299,9 +302,9 @@ frame monitor::make_frame(double t) {
     std::uint64_t p = out ? v.out : v.in;
     std::optional<std::uint64_t> total = out ? std::optional(s.out_total.load()) : v.total;
     // A barrier handing out its result is timed from when it had it.
-    double prate = out ? window_rate(h, true, since_start(s.out_known_ns.load()), t, v.out) : v.rate;
+    auto prate = out ? window_rate(h, true, since_start(s.out_known_ns.load()), t, v.out) : v.rate;
     bool active = v.state == step_state::running || v.state == step_state::finishing;
-    if (active && total && prate > 0) v.eta = double(*total > p ? *total - p : 0) / prate;
+    if (active && total && prate.value_or(0) > 0) v.eta = double(*total > p ? *total - p : 0) / *prate;
     index[&s] = f.steps.size();
     f.steps.push_back(v);
     ++i;

@@ -29,7 +29,7 @@ struct step_view {
   std::uint64_t in = 0, out = 0;
   std::optional<std::uint64_t> total;   // input size, in the step's unit
   std::optional<std::uint64_t> length;  // the length of the dataset it makes
-  double rate = 0;                      // unit per second (smoothed); 0 = not yet known
+  std::optional<double> rate;           // unit per second (smoothed); none = not yet known
   std::optional<double> eta;            // seconds left; none = not enough to tell
   std::uint32_t busy = 0, cap = 0, queued = 0, buffer_cap = 0;
   int phase = 0;                        // barriers upstream of it

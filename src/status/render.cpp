@@ -234,7 +234,7 @@ std::vector<std::string> render_live(const frame& f, int width, bool color) {
     else if (v.total) pct = v.state == step_state::done ? "100%" : "0%";
     row.push_back({pad(pct, 4, true), 4, 60});
     bool active = v.state == step_state::running || v.state == step_state::finishing || v.state == step_state::stopping;
-    row.push_back({pad(active && v.rate > 0 ? rate_text(v, v.rate) : "", 10, true), 10, 70});
+    row.push_back({pad(active && v.rate.value_or(0) > 0 ? rate_text(v, *v.rate) : "", 10, true), 10, 70});
     std::string eta = active ? "ETA " + (v.eta ? format_duration(*v.eta) : std::string("—")) : "";
     row.push_back({pad(eta, 11), 11, 80});
     row.push_back({pad(active && v.eta ? clock_at(*v.eta) : "", 8), 8, 40});
@@ -288,7 +288,7 @@ std::string render_plain_line(const frame& f, const step_view& v) {
   std::string s = "parade: t=" + fmt("%.1fs", f.elapsed) + " step=" + quote(v.s->name) +
                   " state=" + step_state_name(int(v.state)) + " processed=" + std::to_string(v.in) +
                   " total=" + (v.total ? std::to_string(*v.total) : "-") + " unit=" + (v.s->bytes ? "bytes" : "items") +
-                  " out=" + std::to_string(v.out) + " rate=" + fmt("%.0f", v.rate) + "/s eta=" +
+                  " out=" + std::to_string(v.out) + " rate=" + (v.rate ? fmt("%.0f/s", *v.rate) : "-") + " eta=" +
                   (v.eta ? fmt("%.1fs", *v.eta) : "-");
   return s + "\n";
 }
