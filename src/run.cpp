@@ -7,6 +7,8 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <map>
+#include <mutex>
 #include <string_view>
 #include <thread>
 
@@ -60,6 +62,24 @@ status_mode resolve_mode(status_mode m) {
   return m;
 }
 
+// PARADE_REPORT covers every action of the program. The first run writes the
+// path as given; later ones number theirs (run.html, run-2.html, run-3.html),
+// so no run's report overwrites another's.
+std::string env_report_path(const std::string& path) {
+  static std::mutex m;
+  static std::map<std::string, int> runs;
+  int n;
+  {
+    std::lock_guard lock(m);
+    n = ++runs[path];
+  }
+  if (n == 1) return path;
+  auto dot = path.rfind('.');
+  auto slash = path.rfind('/');
+  if (dot == std::string::npos || (slash != std::string::npos && dot <= slash + 1) || dot == 0) dot = path.size();
+  return path.substr(0, dot) + "-" + std::to_string(n) + path.substr(dot);
+}
+
 }  // namespace
 
 run_state::run_state(const run_options& opts)
@@ -69,7 +89,7 @@ run_state::run_state(const run_options& opts)
                       ? opts.status_interval
                       : std::chrono::milliseconds(mode == status_mode::live ? 1000 : 10000);
   std::string report = opts.report;
-  if (const char* env = std::getenv("PARADE_REPORT"); report.empty() && env) report = env;
+  if (const char* env = std::getenv("PARADE_REPORT"); report.empty() && env && *env) report = env_report_path(env);
   monitor_ = std::make_unique<monitor>(opts_, mode, interval, workers_, steps_, mutex_, stop_, std::move(report));
   install_sigint();
   signals_ = true;

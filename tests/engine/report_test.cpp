@@ -63,6 +63,25 @@ TEST(report, written_on_failure_from_the_environment_variable) {
   EXPECT_TRUE(contains(html, "FAILED"));
 }
 
+// PARADE_REPORT covers every action of a program, and no report overwrites
+// another: the first run writes the path as given, later ones number theirs.
+TEST(report, the_environment_variable_numbers_the_reports_of_later_runs) {
+  scratch_dir dir;
+  for (const char* base : {"multi.html", "plain"}) {
+    setenv("PARADE_REPORT", (dir / base).c_str(), 1);
+    for (const char* name : {"First", "Second", "Third"})
+      EXPECT_EQ(parade::range(0, 10).count({.name = name, .status = parade::status_mode::off}), 10u);
+  }
+  unsetenv("PARADE_REPORT");
+  EXPECT_EQ(dir.entries(), (std::vector<std::string>{"multi-2.html", "multi-2.json", "multi-3.html", "multi-3.json",
+                                                     "multi.html", "multi.json", "plain", "plain-2", "plain-2.json",
+                                                     "plain-3", "plain-3.json", "plain.json"}));
+  EXPECT_TRUE(contains(read_file(dir / "multi.json"), R"("name":"First")"));
+  EXPECT_TRUE(contains(read_file(dir / "multi-2.json"), R"("name":"Second")"));
+  EXPECT_TRUE(contains(read_file(dir / "multi-3.html"), "Third"));
+  EXPECT_TRUE(contains(read_file(dir / "plain-3.json"), R"("name":"Third")"));
+}
+
 TEST(report, an_unwritable_report_path_is_a_clear_error) {
   unsetenv("PARADE_REPORT");
   try {
