@@ -46,6 +46,9 @@ struct terminal {
     for (auto& l : f) s += l + "\x1b[K\n";
     return s;
   }
+  // Writes `text` (whole lines) above the live frame, if one is on screen:
+  // erase the frame, write, draw it again below. Called with `m` held.
+  void print(const std::string& text, int cols_now) const;
 };
 terminal& term() {
   static terminal t;
@@ -55,6 +58,10 @@ terminal& term() {
 void write_err(const std::string& s) {
   std::fwrite(s.data(), 1, s.size(), stderr);
   std::fflush(stderr);
+}
+
+void terminal::print(const std::string& text, int cols_now) const {
+  write_err(owner && !frame.empty() ? up(cols_now) + "\x1b[J" + text + lines(frame) : text);
 }
 
 // The terminal's size, from the terminal itself, else $COLUMNS / $LINES.
@@ -183,6 +190,10 @@ monitor::~monitor() {
 
 double monitor::now() const { return std::chrono::duration<double>(clock::now() - start_).count(); }
 
+double monitor::since_start(std::int64_t ns) const {
+  return ns ? std::chrono::duration<double>(clock::duration(ns) - start_.time_since_epoch()).count() : -1.0;
+}
+
 void monitor::start() {
   std::lock_guard lk(mu_);
   if (thread_.joinable() || quit_) return;
@@ -222,21 +233,23 @@ void monitor::loop() {
 // day-long run costs as little memory as a minute-long one.
 void monitor::sample(double t) {
   last_sample_ = t;
-  std::lock_guard sl(steps_mutex_);
-  std::size_t i = 0;
-  for (auto& s : steps_) {
-    if (i >= hist_.size()) break;
-    auto& h = hist_[i++].samples;
-    step_sample x;
-    x.t = t;
-    x.in = s.in.load(std::memory_order_relaxed);
-    x.out = s.out.load(std::memory_order_relaxed);
-    x.busy_s = double(s.busy_ns.load(std::memory_order_relaxed)) * 1e-9;
-    x.queued = s.queued.load(std::memory_order_relaxed);
-    x.state = int(s.state.load());
-    h.push_back(x);
+  {
+    std::lock_guard sl(steps_mutex_);
+    std::size_t i = 0;
+    for (auto& s : steps_) {
+      if (i >= hist_.size()) break;
+      auto& h = hist_[i++].samples;
+      step_sample x;
+      x.t = t;
+      x.in = s.in.load(std::memory_order_relaxed);
+      x.out = s.out.load(std::memory_order_relaxed);
+      x.busy_s = double(s.busy_ns.load(std::memory_order_relaxed)) * 1e-9;
+      x.queued = s.queued.load(std::memory_order_relaxed);
+      x.state = int(s.state.load());
+      h.push_back(x);
+    }
   }
-  auto rss = current_rss();
+  auto rss = current_rss();  // a file read: not under the run's lock, which failing workers take
   peak_rss_ = std::max(peak_rss_, rss);
   rss_t_.push_back(t);
   rss_.push_back(rss);
@@ -290,13 +303,9 @@ frame monitor::make_frame(double t) {
       case yields::unknown: break;
     }
     // Rate and ETA from the smoothed rate of the step's progress counter.
-    auto since_start = [&](std::int64_t ns) {
-      return ns ? std::chrono::duration<double>(clock::duration(ns) - start_.time_since_epoch()).count() : -1.0;
-    };
     double started = since_start(s.started_ns.load());
-    std::size_t k = i < hist_.size() ? i : 0;
     static const std::vector<step_sample> none;
-    const auto& h = i < hist_.size() ? hist_[k].samples : none;
+    const auto& h = i < hist_.size() ? hist_[i].samples : none;
     v.rate = window_rate(h, false, started, t, v.in);
     bool out = by_output(s);
     std::uint64_t p = out ? v.out : v.in;
@@ -353,7 +362,7 @@ void monitor::draw(const frame& f, bool final) {
     }
     auto& tm = term();
     std::lock_guard lk(tm.m);
-    write_err(out);
+    tm.print(out, terminal_width());  // another run's live display may be on screen
     return;
   }
   int w = std::max(8, width_);
@@ -370,11 +379,11 @@ void monitor::draw(const frame& f, bool final) {
   write_err(s);
 }
 
-run_record monitor::record(const std::string& outcome, const std::string& error, double t) {
+run_record monitor::record(const frame& f, double t) {
   run_record r;
   r.name = opts_.name;
-  r.outcome = outcome;
-  r.error = error;
+  r.outcome = f.outcome;
+  r.error = f.error;
   r.started = started_text_;
   r.elapsed_s = t;
   r.workers = workers_;
@@ -383,7 +392,6 @@ run_record monitor::record(const std::string& outcome, const std::string& error,
   r.peak_rss = end_kb > start_maxrss_kb_ ? std::uint64_t(end_kb) * 1024 : peak_rss_;
   r.rss_t = rss_t_;
   r.rss = rss_;
-  auto f = make_frame(t);
   std::lock_guard sl(steps_mutex_);
   std::size_t i = 0;
   for (auto& s : steps_) {
@@ -396,11 +404,8 @@ run_record monitor::record(const std::string& outcome, const std::string& error,
     x.total = v.total;
     x.in = v.in;
     x.out = v.out;
-    auto secs = [&](std::int64_t ns) {
-      return ns ? std::chrono::duration<double>(clock::duration(ns) - start_.time_since_epoch()).count() : -1.0;
-    };
-    x.start_s = secs(s.started_ns.load());
-    x.end_s = secs(s.ended_ns.load());
+    x.start_s = since_start(s.started_ns.load());
+    x.end_s = since_start(s.ended_ns.load());
     if (x.start_s >= 0 && x.end_s < 0) x.end_s = t;
     x.wall_s = x.start_s >= 0 ? x.end_s - x.start_s : 0;
     x.busy_s = double(s.busy_ns.load()) * 1e-9;
@@ -438,11 +443,11 @@ std::string monitor::finish(const std::string& outcome, const std::string& error
     width_ = mode_ == status_mode::live ? terminal_width() : 100;
     draw(f, true);
   }
-  auto r = record(outcome, error, t);
+  auto r = record(f, t);
   if (mode_ != status_mode::off) {
     auto& tm = term();
     std::lock_guard tl(tm.m);
-    write_err(render_summary(r, mode_ == status_mode::plain, color_, std::max(40, width_) - 1));
+    tm.print(render_summary(r, mode_ == status_mode::plain, color_, std::max(40, width_) - 1), terminal_width());
   }
   if (!html_) return {};
   try {
@@ -465,11 +470,7 @@ void log(std::string_view line) {
   std::lock_guard lk(tm.m);
   std::string s(line);
   if (s.empty() || s.back() != '\n') s += '\n';
-  if (tm.owner && !tm.frame.empty()) {
-    // Above the frame: erase it, print the line, draw the frame again below.
-    s = tm.up(detail::terminal_width()) + "\x1b[J" + s + detail::terminal::lines(tm.frame);
-  }
-  detail::write_err(s);
+  tm.print(s, detail::terminal_width());
 }
 
 }  // namespace parade

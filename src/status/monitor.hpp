@@ -79,8 +79,9 @@ class monitor {
   void sample(double t);  // under mu_
   frame make_frame(double t);
   void draw(const frame& f, bool final);
-  run_record record(const std::string& outcome, const std::string& error, double t);
+  run_record record(const frame& f, double t);  // f: the final frame, with its outcome
   double now() const;
+  double since_start(std::int64_t steady_ns) const;  // seconds from the run's start; -1 for 0 (never)
 
   run_options opts_;
   status_mode mode_;
@@ -97,7 +98,10 @@ class monitor {
   std::string started_text_;
   long start_maxrss_kb_ = 0;
 
-  std::mutex mu_;  // guards everything below
+  // Guards everything below between the monitor's thread and finish();
+  // draw() reads printed_ and width_ without it, as only that thread (or
+  // finish(), after joining it) draws.
+  std::mutex mu_;
   std::condition_variable cv_;
   bool quit_ = false;
   std::thread thread_;

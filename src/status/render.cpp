@@ -11,9 +11,6 @@
 namespace parade::detail {
 namespace {
 
-std::string amount(const step_view& v, double x) { return v.s->bytes ? bytes(x) : count_si(x); }
-
-std::string rate_text(const step_view& v, double r) { return (v.s->bytes ? bytes(r) : count_si(r)) + "/s"; }
 
 std::string clock_at(double seconds_from_now) {
   std::time_t t = std::time(nullptr) + std::time_t(std::llround(seconds_from_now));
@@ -227,14 +224,14 @@ std::vector<std::string> render_live(const frame& f, int width, bool color) {
     row.push_back({"  " + pad(ellipsize(one_line(v.s->name), nw - 2), nw - 2), nw, 100});
     std::string st = step_state_name(int(v.state));
     row.push_back({paint(pad(st, 9), colour_of(v.state), color), 9, 100});
-    std::string prog = amount(v, double(v.in)) + "/" + (v.total ? amount(v, double(*v.total)) : "—");
+    std::string prog = amount(double(v.in), v.s->bytes) + "/" + (v.total ? amount(double(*v.total), v.s->bytes) : "—");
     row.push_back({pad(prog, 19), 19, 90});
     std::string pct;
     if (v.total && *v.total > 0) pct = fmt("%.0f%%", std::min(100.0, 100.0 * double(v.in) / double(*v.total)));
     else if (v.total) pct = v.state == step_state::done ? "100%" : "0%";
     row.push_back({pad(pct, 4, true), 4, 60});
     bool active = v.state == step_state::running || v.state == step_state::finishing || v.state == step_state::stopping;
-    row.push_back({pad(active && v.rate.value_or(0) > 0 ? rate_text(v, *v.rate) : "", 10, true), 10, 70});
+    row.push_back({pad(active && v.rate.value_or(0) > 0 ? amount(*v.rate, v.s->bytes) + "/s" : "", 10, true), 10, 70});
     std::string eta = active ? "ETA " + (v.eta ? format_duration(*v.eta) : std::string("—")) : "";
     row.push_back({pad(eta, 11), 11, 80});
     row.push_back({pad(active && v.eta ? clock_at(*v.eta) : "", 8), 8, 40});
@@ -307,7 +304,7 @@ std::string render_summary(const run_record& r, bool plain, bool color, int widt
     }
     return s;
   }
-  s += paint(r.name, "\x1b[1m", color) + ": " + r.outcome + " in " + format_duration(r.elapsed_s) + " · peak RSS " +
+  s += paint(one_line(r.name), "\x1b[1m", color) + ": " + r.outcome + " in " + format_duration(r.elapsed_s) + " · peak RSS " +
        bytes(double(r.peak_rss)) + " · " + std::to_string(r.workers) + " workers\n";
   int nw = 4;
   for (auto& x : r.steps) nw = std::max(nw, width_of(x.name));
@@ -323,8 +320,8 @@ std::string render_summary(const run_record& r, bool plain, bool color, int widt
   for (auto& x : r.steps) {
     bool b = x.unit == "bytes";
     double rate = x.wall_s > 0 ? double(x.in) / x.wall_s : 0;
-    s += row(one_line(x.name), x.state, b ? bytes(double(x.in)) : count_si(double(x.in)), x.dataset.empty() ? "—" : count_si(double(x.out)),
-             format_duration(x.wall_s), format_duration(x.busy_s), (b ? bytes(rate) : count_si(rate)) + "/s");
+    s += row(one_line(x.name), x.state, amount(double(x.in), b), x.dataset.empty() ? "—" : count_si(double(x.out)),
+             format_duration(x.wall_s), format_duration(x.busy_s), amount(rate, b) + "/s");
   }
   return s;
 }

@@ -79,6 +79,8 @@ std::string count(std::uint64_t v) {
   return o;
 }
 
+// Durations in prose for the page ("1m 05s", "0.42 s"); the terminal uses the
+// more compact clock form of format_duration ("1:05").
 std::string secs(double s) {
   if (!std::isfinite(s) || s < 0) return "–";
   if (s < 60) return fmt(s < 10 ? "%.2f s" : "%.1f s", s);
@@ -86,7 +88,7 @@ std::string secs(double s) {
   return fmt("%dh %02dm", int(s / 3600), int(s) / 60 % 60);
 }
 
-std::string rate(double v, bool in_bytes) { return in_bytes ? bytes(v) + "/s" : count_si(v) + " items/s"; }
+std::string rate(double v, bool in_bytes) { return amount(v, in_bytes) + (in_bytes ? "/s" : " items/s"); }
 
 // ---- HTML ----
 
@@ -333,7 +335,7 @@ std::string report_html(const run_record& r) {
          workers_text(usable_workers(s, r.workers)) + "</span></h3><div class='charts'><figure><figcaption>" +
          "throughput (" + (b ? "bytes" : "items") + " in per second, over the last second)</figcaption>";
     // The caption names the unit, so the axis label stays short: "132 MB/s", "9.83M/s".
-    std::string top = ymax > 0 ? (b ? bytes(ymax) : count_si(ymax)) + "/s" : "";
+    std::string top = ymax > 0 ? amount(ymax, b) + "/s" : "";
     line_chart(o, small_w, 120, t_max, tx, ty, ymax, top, "#2f81f7");
     o += "</figure><figure>";
     if (s.dataset.empty()) {

@@ -18,5 +18,7 @@ std::string bytes(double b);
 // "950", "12.3k", "4.56M"; fractions below 100 keep two or one decimals
 // ("6.66"), whole numbers none.
 std::string count_si(double v);
+// bytes(v) for a step measured in bytes (files), else count_si(v).
+inline std::string amount(double v, bool in_bytes) { return in_bytes ? bytes(v) : count_si(v); }
 
 }  // namespace parade::detail

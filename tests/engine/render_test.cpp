@@ -138,4 +138,15 @@ TEST(render, control_characters_in_names_are_blanked) {
     EXPECT_EQ(l.find('\n'), std::string::npos);
     EXPECT_EQ(l.find('\x1b'), std::string::npos) << l;
   }
+  // The summary too: the run's name, a step's name, the error.
+  parade::detail::run_record r;
+  r.name = "run\x1b[2J\nname";
+  r.outcome = "failed";
+  r.error = "line one\nline \x1b[31mtwo";
+  r.steps.push_back({.name = "step\x1b[1A\nname", .state = "FAILED"});
+  for (bool plain : {false, true}) {
+    auto text = parade::detail::render_summary(r, plain, false, 100);
+    EXPECT_EQ(text.find('\x1b'), std::string::npos) << text;
+    EXPECT_EQ(std::count(text.begin(), text.end(), '\n'), plain ? 2 : 3) << text;  // run, (header,) one step
+  }
 }

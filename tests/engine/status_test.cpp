@@ -421,3 +421,59 @@ TEST(status, numbers_keep_a_decimal_point_under_a_decimal_comma_locale) {
   EXPECT_FALSE(std::regex_search(html, m, std::regex(".{0,30}[0-9],[0-9]{1,2}(?![0-9]).{0,30}")))
       << "a decimal comma in the page: " << m.str();
 }
+
+// The defaults (API.md): automatic is plain when stderr is not a terminal,
+// and plain lines come every 10 s, so a short run prints one line per step
+// (its last) and the summary.
+TEST(status, automatic_is_plain_off_a_terminal_with_lines_every_ten_seconds) {
+  unsetenv("PARADE_STATUS");
+  auto out = run_capturing({.name = "Defaults", .workers = 2});
+  EXPECT_EQ(out.find("\x1b["), std::string::npos) << out;
+  for (const char* step : {"range", "slow-step", "count"}) {
+    auto v = step_lines(out, step);
+    ASSERT_EQ(v.size(), 1u) << step << "\n" << out;
+    EXPECT_EQ(v[0]["state"], "done");
+  }
+  EXPECT_EQ(summary_of(out, "run", "Defaults")["outcome"], "done") << out;
+}
+
+// PARADE_STATUS=live overrides the code even off a terminal: frames drawn in
+// place (cursor codes, no colour off a terminal), no plain lines.
+TEST(status, environment_can_force_the_live_display) {
+  setenv("PARADE_STATUS", "live", 1);
+  auto out = run_capturing({.name = "Forced live", .status = parade::status_mode::plain});
+  unsetenv("PARADE_STATUS");
+  EXPECT_NE(out.find("\x1b[?25l"), std::string::npos) << out;
+  EXPECT_NE(out.find("Forced live · done in"), std::string::npos) << out;
+  EXPECT_EQ(out.find("parade: t="), std::string::npos) << out;
+  EXPECT_EQ(out.find("\x1b[3"), std::string::npos) << "no colour off a terminal";
+}
+
+// Sources with a known size (API.md): files count bytes, generate uses
+// its length hint; both reach the plain lines as total and unit.
+TEST(status, files_count_bytes_and_generate_uses_its_length) {
+  unsetenv("PARADE_STATUS");
+  ptest::scratch_dir dir;
+  std::string text;
+  for (int i = 0; i < 5000; ++i) text += "line " + std::to_string(i) + (i % 7 ? "\n" : " with more words\n");
+  ptest::write_file(dir / "in.txt", text);
+  testing::internal::CaptureStderr();
+  EXPECT_EQ(parade::read_lines(dir / "in.txt", {.name = "File"}).count(plain("Files", 20)), 5000u);
+  int i = 0;
+  EXPECT_EQ(parade::generate([&]() -> std::optional<int> { return i < 300 ? std::optional(i++) : std::nullopt; },
+                             {.name = "Gen", .length = 300})
+                .count(plain("Generated", 20)),
+            300u);
+  auto out = testing::internal::GetCapturedStderr();
+  auto file = step_lines(out, "File");
+  ASSERT_FALSE(file.empty()) << out;
+  EXPECT_EQ(file.back()["unit"], "bytes");
+  EXPECT_EQ(file.back()["total"], std::to_string(text.size()));
+  EXPECT_EQ(file.back()["processed"], std::to_string(text.size()));
+  EXPECT_EQ(file.back()["out"], "5000");
+  auto gen = step_lines(out, "Gen");
+  ASSERT_FALSE(gen.empty()) << out;
+  EXPECT_EQ(gen.back()["unit"], "items");
+  EXPECT_EQ(gen.back()["total"], "300");
+  EXPECT_EQ(gen.back()["processed"], "300");
+}
