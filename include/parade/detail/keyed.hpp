@@ -244,6 +244,9 @@ open_end<std::pair<K, Out>> run_keyed(run_state& rs, open_end<std::pair<K, V>> u
 
   auto run = [&rs, &stats, input, reg, data, src, P, finish]() {
     run_segment(rs, *input);
+    // The input's plan holds earlier barriers' results (their closures and
+    // sources): free them now, not when the action ends.
+    *input = {};
     if (rs.stopped()) throw stop_signal{};
     stats.set_state(step_state::finishing);  // its merge and its output come next
 
