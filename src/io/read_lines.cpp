@@ -356,6 +356,7 @@ class line_reader final : public reader_base {
     // then doubling, for lines that run on.
     std::size_t want = std::size_t(std::min<std::uint64_t>(block, end - begin + 4096));
     for (;;) {
+      if (rs_.stopped()) throw stop_signal{};  // a long line can take many reads
       std::size_t have = buf_.size();
       buf_.resize(have + want);
       ssize_t n = ::pread(fd_->fd, buf_.data() + have, want, off_t(off + have));
@@ -387,7 +388,9 @@ class line_reader final : public reader_base {
       buf_.erase(0, line_start);
       off += line_start;
       line_start = 0;
-      if (off >= end && !skip_partial && buf_.empty()) return;
+      // Still inside the previous range's line at `end`: no line starts in
+      // this range. (Reading on would make a long line cost quadratic time.)
+      if (off >= end && (skip_partial || buf_.empty())) return;
     }
   }
 
