@@ -19,6 +19,12 @@ TEST(write_lines, round_trips_in_order_plain_and_compressed) {
     }
     // Only the outputs are left: no temporaries.
     EXPECT_EQ(dir.entries(), (std::vector<std::string>{"out.txt", "out.txt.bz2", "out.txt.gz", "out.txt.zst"}));
+    // Compressed by the name's extension (read_lines goes by magic bytes, so
+    // the round trip alone would pass plain text under a .gz name).
+    EXPECT_EQ(ptest::read_file(dir / "out.txt").rfind("v0\n", 0), 0u);
+    EXPECT_EQ(ptest::read_file(dir / "out.txt.gz").rfind("\x1f\x8b", 0), 0u);
+    EXPECT_EQ(ptest::read_file(dir / "out.txt.zst").rfind("\x28\xb5\x2f\xfd", 0), 0u);
+    EXPECT_EQ(ptest::read_file(dir / "out.txt.bz2").rfind("BZh", 0), 0u);
   });
 }
 
@@ -26,6 +32,13 @@ TEST(write_lines, formats_with_stream_operator) {
   ptest::scratch_dir dir;
   parade::from(std::vector<double>{1.5, -2.0}).write_lines(dir / "d.txt", {.status = parade::status_mode::off});
   EXPECT_EQ(ptest::read_file(dir / "d.txt"), "1.5\n-2\n");
+  // As `<<` writes them: the char types as characters (int8_t too), bool as 0/1.
+  parade::from(std::vector<std::int8_t>{'a', 'b'}).write_lines(dir / "i8.txt", {.status = parade::status_mode::off});
+  EXPECT_EQ(ptest::read_file(dir / "i8.txt"), "a\nb\n");
+  parade::from(std::vector<unsigned char>{'x'}).write_lines(dir / "u8.txt", {.status = parade::status_mode::off});
+  EXPECT_EQ(ptest::read_file(dir / "u8.txt"), "x\n");
+  parade::from(std::vector<std::int16_t>{-7, 300}).write_lines(dir / "i16.txt", {.status = parade::status_mode::off});
+  EXPECT_EQ(ptest::read_file(dir / "i16.txt"), "-7\n300\n");
   parade::range(0, 0).write_lines(dir / "empty.txt", {.status = parade::status_mode::off});
   EXPECT_EQ(ptest::read_file(dir / "empty.txt"), "");
   EXPECT_TRUE(std::filesystem::exists(dir / "empty.txt"));
@@ -122,6 +135,25 @@ TEST(write_lines, parts_in_a_directory_with_success_marker_last) {
       for (std::size_t i = 0; i < back.size(); ++i) ASSERT_EQ(back[i], std::int64_t(i));
     }
   });
+}
+
+// Fewer writers than parts (a capped step fused into the writers): every
+// part still gets blocks, not only the first ones.
+TEST(write_lines, parts_are_all_used_with_fewer_writers_than_parts) {
+  ptest::scratch_dir dir;
+  parade::range(0, 400000)
+      .map([](std::int64_t x) { return "line " + std::to_string(x); }, {.workers = 2})
+      .write_lines(dir / "out", {.parts = 8, .extension = ".txt"}, {.workers = 8, .status = parade::status_mode::off});
+  std::size_t total = 0;
+  for (int i = 0; i < 8; ++i) {
+    char name[32];
+    std::snprintf(name, sizeof name, "out/part-%05d.txt", i);
+    auto size = std::filesystem::file_size(dir / name);
+    EXPECT_GT(size, 0u) << name;
+    total += size;
+  }
+  EXPECT_EQ(parade::read_lines(dir / "out").count({.status = parade::status_mode::off}), 400000u);
+  EXPECT_GT(total, 400000u * 6);
 }
 
 TEST(write_lines, parts_failure_leaves_nothing_and_refuses_a_non_empty_directory) {

@@ -1,6 +1,7 @@
 // write_lines(path): runs the chain and writes one element per line.
 #pragma once
 
+#include <atomic>
 #include <charconv>
 #include <concepts>
 #include <sstream>
@@ -59,14 +60,16 @@ class line_formatter {
     for (auto& x : items) {
       if constexpr (std::is_convertible_v<const T&, std::string_view>) {
         text.append(std::string_view(x));
-      } else if constexpr (std::is_integral_v<T> && !std::is_same_v<T, bool> && !std::is_same_v<T, char>) {
+      } else if constexpr (std::is_integral_v<T> && !std::is_same_v<T, bool> && !std::is_same_v<T, char> &&
+                           !std::is_same_v<T, signed char> && !std::is_same_v<T, unsigned char>) {
+        // Numbers directly; bool and the char types (int8_t too) as `<<` writes them.
         char buf[32];
         auto r = std::to_chars(buf, buf + sizeof buf, x);
         text.append(buf, r.ptr);
       } else {
         os_.str(std::string());
         os_ << x;
-        text.append(os_.str());
+        text.append(os_.view());  // no copy of the formatted text
       }
       text.push_back('\n');
     }
@@ -116,8 +119,10 @@ class format_sink final : public sink<T> {
 template <class T>
 class part_sink final : public sink<T> {
  public:
-  part_sink(step_stats& st, output_dir& dir, std::size_t slot, std::size_t slots)
-      : count_(st), dir_(dir), next_(slot % dir.size()), stride_(slots) {}
+  // `next_part` is shared by all writers: each block goes to the next part in
+  // turn, so every part gets blocks however many writers there are.
+  part_sink(step_stats& st, output_dir& dir, std::atomic<std::size_t>& next_part)
+      : count_(st), dir_(dir), next_part_(next_part) {}
   void consume(std::span<T> items) override {
     count_.in(items.size());
     fmt_.append(text_, items);
@@ -129,20 +134,21 @@ class part_sink final : public sink<T> {
   // Writes what is left; called once after the segment, on the action's thread.
   void flush() {
     if (text_.empty()) return;
+    std::size_t part = next_part_.fetch_add(1, std::memory_order_relaxed) % dir_.size();
+    auto& file = dir_.part(part);
     std::string block;
-    dir_.part(next_).encode(text_, block);
-    text_.clear();
+    if (file.compressed()) file.encode(text_, block);  // plain text is written as it is
     {
-      std::lock_guard lk(dir_.lock(next_));
-      dir_.part(next_).write(block);
+      std::lock_guard lk(dir_.lock(part));
+      file.write(file.compressed() ? block : text_);
     }
-    next_ = (next_ + stride_) % dir_.size();
+    text_.clear();
   }
 
  private:
   step_counter count_;
   output_dir& dir_;
-  std::size_t next_, stride_;
+  std::atomic<std::size_t>& next_part_;
   std::string text_;
   line_formatter<T> fmt_;
 };
@@ -194,9 +200,10 @@ void dataset<T>::write_lines(const std::string& dir, parts_options p, run_option
     auto& stats = detail::add_step_after(rs, e, "write_lines", "write_lines", "", detail::yields::same);
     std::mutex m;
     std::vector<std::shared_ptr<detail::part_sink<T>>> writers;
+    std::atomic<std::size_t> next_part{0};
     detail::add_terminal(e, stats.name, SIZE_MAX, [&] {
       std::lock_guard lk(m);
-      writers.push_back(std::make_shared<detail::part_sink<T>>(stats, out, writers.size(), rs.workers()));
+      writers.push_back(std::make_shared<detail::part_sink<T>>(stats, out, next_part));
       return writers.back();
     });
     detail::run_segment(rs, e);
