@@ -61,14 +61,14 @@ class gzip_decoder final : public decoder {
     if (inflateInit2(&zs_, 15 + 32) != Z_OK) throw parade::error("parade: zlib init failed");
   }
   ~gzip_decoder() override { inflateEnd(&zs_); }
-  std::size_t read(char* out, std::size_t cap) override {
+  std::size_t decode(char* out, std::size_t cap) override {
     zs_.next_out = reinterpret_cast<Bytef*>(out);
     zs_.avail_out = unsigned(cap);
     while (zs_.avail_out > 0 && !eof_) {
       if (zs_.avail_in == 0) {
         if (!refill()) {
           eof_ = true;
-          if (in_member_) corrupt("truncated gzip data");
+          if (in_member_) fail(cap - zs_.avail_out, "truncated gzip data");
           break;
         }
         zs_.next_in = reinterpret_cast<Bytef*>(in_.get());
@@ -80,7 +80,8 @@ class gzip_decoder final : public decoder {
         in_member_ = false;  // another member may follow
         inflateReset(&zs_);
       } else if (r != Z_OK && r != Z_BUF_ERROR) {
-        corrupt(std::string("corrupt gzip data (") + (zs_.msg ? zs_.msg : "zlib error") + ")");
+        fail(cap - zs_.avail_out, std::string("corrupt gzip data (") + (zs_.msg ? zs_.msg : "zlib error") + ")");
+        eof_ = true;
       }
     }
     return cap - zs_.avail_out;
@@ -95,19 +96,23 @@ class zstd_decoder final : public decoder {
  public:
   zstd_decoder(int fd, std::string path) : decoder(fd, std::move(path)), dctx_(ZSTD_createDCtx()) {}
   ~zstd_decoder() override { ZSTD_freeDCtx(dctx_); }
-  std::size_t read(char* out, std::size_t cap) override {
+  std::size_t decode(char* out, std::size_t cap) override {
     ZSTD_outBuffer o{out, cap, 0};
     while (o.pos < o.size && !eof_) {
       if (in_.pos == in_.size) {
         if (!refill()) {
           eof_ = true;
-          if (pending_ != 0) corrupt("truncated zstd data");
+          if (pending_ != 0) fail(o.pos, "truncated zstd data");
           break;
         }
         in_ = ZSTD_inBuffer{decoder::in_.get(), in_size_, 0};
       }
       std::size_t r = ZSTD_decompressStream(dctx_, &o, &in_);
-      if (ZSTD_isError(r)) corrupt(std::string("corrupt zstd data (") + ZSTD_getErrorName(r) + ")");
+      if (ZSTD_isError(r)) {
+        fail(o.pos, std::string("corrupt zstd data (") + ZSTD_getErrorName(r) + ")");
+        eof_ = true;
+        break;
+      }
       pending_ = r;
     }
     return o.pos;
@@ -124,14 +129,14 @@ class bzip2_decoder final : public decoder {
  public:
   bzip2_decoder(int fd, std::string path) : decoder(fd, std::move(path)) { init(); }
   ~bzip2_decoder() override { BZ2_bzDecompressEnd(&bs_); }
-  std::size_t read(char* out, std::size_t cap) override {
+  std::size_t decode(char* out, std::size_t cap) override {
     bs_.next_out = out;
     bs_.avail_out = unsigned(cap);
     while (bs_.avail_out > 0 && !eof_) {
       if (bs_.avail_in == 0) {
         if (!refill()) {
           eof_ = true;
-          if (in_stream_) corrupt("truncated bzip2 data");
+          if (in_stream_) fail(cap - bs_.avail_out, "truncated bzip2 data");
           break;
         }
         bs_.next_in = in_.get();
@@ -153,7 +158,8 @@ class bzip2_decoder final : public decoder {
         bs_.avail_out = oa;
         in_stream_ = false;
       } else if (r != BZ_OK) {
-        corrupt("corrupt bzip2 data (error " + std::to_string(r) + ")");
+        fail(cap - bs_.avail_out, "corrupt bzip2 data (error " + std::to_string(r) + ")");
+        eof_ = true;
       }
     }
     return cap - bs_.avail_out;

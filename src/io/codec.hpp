@@ -26,20 +26,32 @@ class decoder {
  public:
   virtual ~decoder() = default;
   // Fills up to `cap` bytes; returns 0 at the end of the data.
-  virtual std::size_t read(char* out, std::size_t cap) = 0;
+  std::size_t read(char* out, std::size_t cap) {
+    if (!deferred_.empty()) corrupt(deferred_);
+    return decode(out, cap);
+  }
   std::uint64_t compressed_bytes() const { return consumed_; }
 
  protected:
   decoder(int fd, std::string path);
+  virtual std::size_t decode(char* out, std::size_t cap) = 0;
   // Refills the input buffer; false at end of file.
   bool refill();
   [[noreturn]] void corrupt(const std::string& what) const;
+  // A decoding error after `produced` bytes of this call's output: they are
+  // returned first and the next read throws, so the caller's line count
+  // (in the message) includes them. With nothing produced, throws now.
+  void fail(std::size_t produced, const std::string& what) {
+    if (produced == 0) corrupt(what);
+    deferred_ = what;
+  }
 
   int fd_;
   std::string path_;
   std::unique_ptr<char[]> in_;
   std::size_t in_size_ = 0;
   std::uint64_t consumed_ = 0;
+  std::string deferred_;
   static constexpr std::size_t in_cap = 256 * 1024;
 };
 

@@ -157,7 +157,31 @@ TEST(read_lines, bad_input_names_the_path) {
   ptest::write_file(dir / "trunc.zst", zs.substr(0, zs.size() / 2));
   ptest::write_file(dir / "trunc.bz2", bz.substr(0, bz.size() / 2));
   for (auto name : {"trunc.gz", "trunc.zst", "trunc.bz2"})
-    expect_error_naming([&] { parade::read_lines(dir / name).count(o); }, dir / name, "line");
+    expect_error_naming([&] { parade::read_lines(dir / name).count(o); }, dir / name, "after line ");
+  // The line reached: four members (frames, streams) of 5,000 lines each, the
+  // last one cut short. The three whole ones are read, so the error comes
+  // after line 15,000 or later, whatever the decoder had produced when it
+  // found the truncation.
+  for (auto [name, pack] : {std::pair<const char*, std::string (*)(const std::string&)>{"cut.gz", ptest::gzip},
+                            {"cut.zst", ptest::zstd},
+                            {"cut.bz2", ptest::bzip2}}) {
+    std::string file, quarter;
+    for (int i = 0; i < 5000; ++i) quarter += "line " + std::to_string(i) + "\n";
+    for (int i = 0; i < 3; ++i) file += pack(quarter);
+    auto last = pack(quarter);
+    ptest::write_file(dir / name, file + last.substr(0, last.size() / 2));
+    try {
+      parade::read_lines(dir / name).count(o);
+      ADD_FAILURE() << name << " read without an error";
+    } catch (const parade::error& e) {
+      std::string what = e.what();
+      auto at = what.find("after line ");
+      ASSERT_NE(at, std::string::npos) << what;
+      long line = std::atol(what.c_str() + at + 11);
+      EXPECT_GE(line, 15000) << what;
+      EXPECT_LT(line, 20000) << what;
+    }
+  }
   auto corrupt = gz;
   for (std::size_t i = 100; i < 200; ++i) corrupt[i] = char(corrupt[i] ^ 0x5a);
   ptest::write_file(dir / "bad.gz", corrupt);
