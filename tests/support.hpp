@@ -18,6 +18,18 @@
 
 #include <parade/parade.hpp>
 
+// For a test that needs a tool install-deps.sh installs (tmux, Chromium,
+// the locale sources): skipped where the tool is missing, but failed when
+// PARADE_REQUIRE_TOOLS is set (CI sets it), so a broken install cannot leave
+// CI green with the test skipped. A macro: FAIL and GTEST_SKIP return.
+#define PTEST_NEEDS(available, what)                                                              \
+  do {                                                                                            \
+    if (!(available)) {                                                                           \
+      if (std::getenv("PARADE_REQUIRE_TOOLS")) FAIL() << what << " is required but missing"; \
+      GTEST_SKIP() << what << " is not installed";                                                \
+    }                                                                                             \
+  } while (0)
+
 namespace ptest {
 
 // One point of the matrix: workers x buffer chunks per worker.

@@ -329,26 +329,26 @@ void check_final_screen(const std::string& text, int width) {
   }
 }
 
-bool skip_without_tmux() { return std::system("command -v tmux >/dev/null 2>&1") != 0; }
+bool has_tmux() { return std::system("command -v tmux >/dev/null 2>&1") == 0; }
 
 }  // namespace
 
 // The live display in a real terminal (tmux): a clean final frame.
 TEST(status, live_display_in_a_terminal_ends_with_a_clean_final_frame) {
-  if (skip_without_tmux()) GTEST_SKIP() << "tmux is not installed";
+  PTEST_NEEDS(has_tmux(), "tmux");
   check_final_screen(tour_in_tmux(110, 0, false, ""), 110);
 }
 
 // Made narrower while it runs, the display fits the new width, and the
 // redraw still lands on the old frame (nothing left over).
 TEST(status, live_display_follows_a_terminal_resize) {
-  if (skip_without_tmux()) GTEST_SKIP() << "tmux is not installed";
+  PTEST_NEEDS(has_tmux(), "tmux");
   check_final_screen(tour_in_tmux(120, 80, false, ""), 80);
 }
 
 // Colours on a terminal, none with NO_COLOR set.
 TEST(status, colours_on_a_terminal_but_never_with_no_color) {
-  if (skip_without_tmux()) GTEST_SKIP() << "tmux is not installed";
+  PTEST_NEEDS(has_tmux(), "tmux");
   EXPECT_NE(tour_in_tmux(110, 0, true, "").find("\x1b[32m"), std::string::npos) << "done is green";
   auto plain = tour_in_tmux(110, 0, true, "NO_COLOR=1");
   EXPECT_EQ(plain.find("\x1b[3"), std::string::npos) << "no colour codes with NO_COLOR";
@@ -370,7 +370,7 @@ TEST(status, log_without_a_display_writes_a_line) {
 TEST(status, numbers_keep_a_decimal_point_under_a_decimal_comma_locale) {
   unsetenv("PARADE_STATUS");
   unsetenv("PARADE_REPORT");
-  if (std::system("test -d /usr/share/i18n/locales") != 0) GTEST_SKIP() << "Debian's locales package is not installed";
+  PTEST_NEEDS(std::system("test -d /usr/share/i18n/locales") == 0, "Debian's locales package");
   ptest::scratch_dir dir;
   std::string compile = "localedef -i de_DE -f UTF-8 " + (dir / "de_DE.UTF-8") + " >/dev/null 2>&1";
   ASSERT_EQ(std::system(compile.c_str()), 0) << compile;

@@ -200,3 +200,62 @@ TEST(read_lines, permission_denied_names_the_path) {
   expect_error_naming([&] { parade::read_lines(dir / "secret.txt").count({.status = parade::status_mode::off}); },
                       dir / "secret.txt", "Permission denied");
 }
+
+// Several files at once (byte ranges of plain files and whole compressed
+// streams, read by several workers): a user function throwing at a random
+// line, or a stop at a random moment, ends the run promptly with the right
+// error, never a hang.
+TEST(read_lines, failure_and_cancel_over_many_files_end_promptly) {
+  ptest::scratch_dir dir;
+  std::string text;
+  for (int i = 0; i < 30000; ++i) text += "row " + std::to_string(i) + "\n";
+  for (int f = 0; f < 3; ++f) {
+    ptest::write_file(dir / ("p" + std::to_string(f) + ".txt"), text);
+    ptest::write_file(dir / ("g" + std::to_string(f) + ".gz"), ptest::gzip(text));
+  }
+  ptest::write_file(dir / "z.zst", ptest::zstd(text));
+  const std::uint64_t lines = 7 * 30000;
+  std::mt19937 rng(77);
+  int cancelled = 0, finished = 0;
+  ptest::each_config([&](const ptest::config& c) {
+    for (int round = 0; round < 3; ++round) {
+      ptest::with_watchdog(std::chrono::seconds(60), [&] {
+        auto bad = std::uniform_int_distribution<std::uint64_t>(0, lines - 1)(rng);
+        std::atomic<std::uint64_t> seen{0};
+        try {
+          parade::read_lines(dir.path().string())
+              .map([&](const std::string& s) {
+                if (seen.fetch_add(1) == bad) throw std::runtime_error("bad row");
+                return s.size();
+              }, {.name = "check"})
+              .count(c.run());
+          ADD_FAILURE() << "no error";
+        } catch (const parade::cancelled&) {
+          ADD_FAILURE() << "cancelled, not failed";
+        } catch (const parade::error& e) {
+          EXPECT_NE(std::string(e.what()).find("bad row"), std::string::npos) << e.what();
+          EXPECT_NE(std::string(e.what()).find("check"), std::string::npos) << e.what();
+        }
+
+        std::stop_source stop;
+        auto o = c.run();
+        o.stop = stop.get_token();
+        int delay_us = std::uniform_int_distribution<int>(0, 6000)(rng);
+        std::thread t([&] {
+          std::this_thread::sleep_for(std::chrono::microseconds(delay_us));
+          stop.request_stop();
+        });
+        try {
+          auto n = parade::read_lines(dir.path().string()).map([](const std::string& s) { return s.size(); }).count(o);
+          EXPECT_EQ(n, lines);  // finished before the stop came
+          ++finished;
+        } catch (const parade::cancelled&) {
+          ++cancelled;
+        }
+        t.join();
+      });
+    }
+  });
+  std::printf("stopped %d runs mid-read, %d finished first\n", cancelled, finished);
+  EXPECT_GT(cancelled, 0);
+}
