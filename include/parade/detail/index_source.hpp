@@ -72,11 +72,12 @@ class index_reader final : public reader_base {
 template <class T, class Fill>
 class index_node final : public node<T> {
  public:
-  index_node(std::int64_t n, Fill fill, source_options o, const char* kind)
-      : n_(n), fill_(std::move(fill)), o_(std::move(o)), kind_(kind) {}
+  // kind: the step's kind ("range"); dataset: its output's default name.
+  index_node(std::int64_t n, Fill fill, source_options o, const char* kind, const char* dataset)
+      : n_(n), fill_(std::move(fill)), o_(std::move(o)), kind_(kind), dataset_(dataset) {}
   open_end<T> compile(run_state& rs) const override {
     open_end<T> e;
-    auto& stats = add_source_step(rs, e, o_, kind_, std::uint64_t(n_), kind_[0] == 'r' ? "Numbers" : "Items");
+    auto& stats = add_source_step(rs, e, o_, kind_, std::uint64_t(n_), dataset_);
     e.source = std::make_shared<index_source>(n_, chunk_limit<T>());
     e.make = [&rs, &stats, fill = fill_](sink<T>& out) -> std::unique_ptr<reader_base> {
       return std::make_unique<index_reader<T, Fill>>(rs, stats, out, fill);
@@ -89,6 +90,7 @@ class index_node final : public node<T> {
   Fill fill_;
   source_options o_;
   const char* kind_;
+  const char* dataset_;
 };
 
 }  // namespace parade::detail

@@ -32,7 +32,7 @@ auto from(R&& r, source_options src = {}) {
     buf.assign(data->begin() + i, data->begin() + i + std::int64_t(n));
   };
   auto n = std::int64_t(data->size());
-  return dataset<T>(std::make_shared<detail::index_node<T, decltype(fill)>>(n, fill, std::move(src), "from"));
+  return dataset<T>(std::make_shared<detail::index_node<T, decltype(fill)>>(n, fill, std::move(src), "from", "Items"));
 }
 
 }  // namespace parade

@@ -18,7 +18,7 @@ inline dataset<std::int64_t> range(std::int64_t begin, std::int64_t end, source_
   };
   std::int64_t n = end > begin ? end - begin : 0;
   return dataset<std::int64_t>(
-      std::make_shared<detail::index_node<std::int64_t, decltype(fill)>>(n, fill, std::move(src), "range"));
+      std::make_shared<detail::index_node<std::int64_t, decltype(fill)>>(n, fill, std::move(src), "range", "Numbers"));
 }
 
 }  // namespace parade
