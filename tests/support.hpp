@@ -12,6 +12,7 @@
 #include <functional>
 #include <utility>
 #include <mutex>
+#include <stop_token>
 #include <string>
 #include <thread>
 #include <vector>
@@ -52,6 +53,24 @@ class buffer_scope {
  public:
   explicit buffer_scope(std::size_t chunks) { parade::detail::tuning::buffer_chunks = chunks; }
   ~buffer_scope() { parade::detail::tuning::buffer_chunks = 0; }
+};
+
+// Requests a stop of the run given `o` after `delay`, from a thread of its
+// own, joined when this goes out of scope.
+class stop_after {
+ public:
+  stop_after(parade::run_options& o, std::chrono::microseconds delay) {
+    o.stop = src_.get_token();
+    thread_ = std::thread([this, delay] {
+      std::this_thread::sleep_for(delay);
+      src_.request_stop();
+    });
+  }
+  ~stop_after() { thread_.join(); }
+
+ private:
+  std::stop_source src_;
+  std::thread thread_;
 };
 
 // Runs fn(config) for workers {1, 2, 8} x buffer {1, default}.

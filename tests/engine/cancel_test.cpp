@@ -21,14 +21,8 @@ TEST(cancel, stop_token_at_random_times) {
   ptest::each_config([&](const ptest::config& c) {
     for (int round = 0; round < 4; ++round) {
       tracker t;
-      std::stop_source src;
       auto o = c.run();
-      o.stop = src.get_token();
-      int delay_us = std::uniform_int_distribution<int>(0, 30000)(rng);
-      std::thread stopper([&] {
-        std::this_thread::sleep_for(std::chrono::microseconds(delay_us));
-        src.request_stop();
-      });
+      ptest::stop_after stopper(o, std::chrono::microseconds(std::uniform_int_distribution<int>(0, 30000)(rng)));
       ptest::with_watchdog(std::chrono::seconds(30), [&] {
         // Long enough (about 10 s of sleeping) that the stop always lands mid-run.
         EXPECT_THROW(parade::range(0, 200000)
@@ -40,7 +34,6 @@ TEST(cancel, stop_token_at_random_times) {
                          .count(o),
                      parade::cancelled);
       });
-      stopper.join();
       EXPECT_EQ(t.opened.load(), t.closed.load());
     }
   });

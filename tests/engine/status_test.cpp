@@ -203,14 +203,13 @@ TEST(status, summary_on_failure_and_cancel) {
     EXPECT_EQ(summary_of(out, "step", "bad")["state"], "FAILED") << out;
   }
 
-  std::stop_source stop;
   testing::internal::CaptureStderr();
-  auto o = plain("Cancelled", 50);
-  o.stop = stop.get_token();
-  std::thread t([&] { sleep_ms(300); stop.request_stop(); });
-  EXPECT_THROW(parade::range(0, 100000).map([](std::int64_t x) { sleep_ms(1); return x; }, {.name = "long"}).count(o),
-               parade::cancelled);
-  t.join();
+  {
+    auto o = plain("Cancelled", 50);
+    ptest::stop_after stop(o, std::chrono::milliseconds(300));
+    EXPECT_THROW(parade::range(0, 100000).map([](std::int64_t x) { sleep_ms(1); return x; }, {.name = "long"}).count(o),
+                 parade::cancelled);
+  }
   out = testing::internal::GetCapturedStderr();
   EXPECT_EQ(summary_of(out, "run", "Cancelled")["outcome"], "cancelled") << out;
   EXPECT_EQ(summary_of(out, "step", "long")["state"], "stopped") << out;

@@ -237,14 +237,8 @@ TEST(read_lines, failure_and_cancel_over_many_files_end_promptly) {
           EXPECT_NE(std::string(e.what()).find("check"), std::string::npos) << e.what();
         }
 
-        std::stop_source stop;
         auto o = c.run();
-        o.stop = stop.get_token();
-        int delay_us = std::uniform_int_distribution<int>(0, 6000)(rng);
-        std::thread t([&] {
-          std::this_thread::sleep_for(std::chrono::microseconds(delay_us));
-          stop.request_stop();
-        });
+        ptest::stop_after stop(o, std::chrono::microseconds(std::uniform_int_distribution<int>(0, 6000)(rng)));
         try {
           auto n = parade::read_lines(dir.path().string()).map([](const std::string& s) { return s.size(); }).count(o);
           EXPECT_EQ(n, lines);  // finished before the stop came
@@ -252,7 +246,6 @@ TEST(read_lines, failure_and_cancel_over_many_files_end_promptly) {
         } catch (const parade::cancelled&) {
           ++cancelled;
         }
-        t.join();
       });
     }
   });

@@ -64,18 +64,14 @@ TEST(write_lines, a_failure_leaves_the_target_as_it_was_and_no_temporary) {
 
 TEST(write_lines, cancellation_leaves_no_target_and_no_temporary) {
   ptest::scratch_dir dir;
-  std::stop_source stop;
   auto o = parade::run_options{.workers = 2, .status = parade::status_mode::off};
-  o.stop = stop.get_token();
-  std::thread canceller([&] {
-    std::this_thread::sleep_for(std::chrono::milliseconds(100));
-    stop.request_stop();
-  });
-  ptest::with_watchdog(std::chrono::seconds(60), [&] {
-    EXPECT_THROW(parade::range(0, 100000000).map([](std::int64_t x) { return x; }).write_lines(dir / "big.txt.zst", o),
-                 parade::cancelled);
-  });
-  canceller.join();
+  {
+    ptest::stop_after stop(o, std::chrono::milliseconds(100));
+    ptest::with_watchdog(std::chrono::seconds(60), [&] {
+      EXPECT_THROW(parade::range(0, 100000000).map([](std::int64_t x) { return x; }).write_lines(dir / "big.txt.zst", o),
+                   parade::cancelled);
+    });
+  }
   EXPECT_TRUE(dir.entries().empty());
 }
 
