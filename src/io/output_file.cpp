@@ -134,9 +134,19 @@ output_dir::~output_dir() {
 }
 
 void output_dir::commit() {
-  for (auto& p : parts_) p->commit();
-  output_file success(dir_ + "/_SUCCESS");  // last: marks the directory complete
-  success.commit();
+  std::size_t named = 0;
+  try {
+    for (auto& p : parts_) {
+      p->commit();
+      ++named;
+    }
+    output_file success(dir_ + "/_SUCCESS");  // last: marks the directory complete
+    success.commit();
+  } catch (...) {
+    // All parts or none: those already in place go again.
+    for (std::size_t i = 0; i < named; ++i) ::unlink(parts_[i]->path().c_str());
+    throw;
+  }
   committed_ = true;
 }
 

@@ -152,6 +152,25 @@ TEST(write_lines, parts_are_all_used_with_fewer_writers_than_parts) {
   EXPECT_GT(total, 400000u * 6);
 }
 
+// A part that cannot be put in place at the end (here a directory took its
+// name during the run): the parts already named are removed again, so the
+// directory never holds some parts without the others.
+TEST(write_lines, parts_commit_is_all_or_nothing) {
+  ptest::scratch_dir dir;
+  std::string out = dir / "out";
+  std::once_flag once;
+  EXPECT_THROW(parade::range(0, 10000)
+                   .map([&](std::int64_t x) {
+                     std::call_once(once, [&] { std::filesystem::create_directories(out + "/part-00002.txt/taken"); });
+                     return x;
+                   })
+                   .write_lines(out, {.parts = 4, .extension = ".txt"}, {.workers = 2, .status = parade::status_mode::off}),
+               parade::error);
+  std::vector<std::string> left;
+  for (auto& e : std::filesystem::directory_iterator(out)) left.push_back(e.path().filename().string());
+  EXPECT_EQ(left, std::vector<std::string>{"part-00002.txt"}) << "only what the test put there";
+}
+
 TEST(write_lines, parts_failure_leaves_nothing_and_refuses_a_non_empty_directory) {
   ptest::scratch_dir dir;
   auto o = parade::run_options{.workers = 4, .status = parade::status_mode::off};

@@ -29,6 +29,7 @@ class output_file {
   void write(std::string_view bytes);
   // Flushes to disk and puts the file in place atomically.
   void commit();
+  const std::string& path() const { return path_; }
 
  private:
   std::string path_, dir_, temp_;  // temp_: named temporary (fallback only)
