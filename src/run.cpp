@@ -4,6 +4,7 @@
 #include <unistd.h>
 
 #include <csignal>
+#include <exception>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
@@ -179,12 +180,12 @@ void run_state::finish() {
   }
   std::string what;
   if (failure) {
-    what = "unknown exception";
     try {
       std::rethrow_exception(failure);
     } catch (const std::exception& e) {
       what = e.what();
     } catch (...) {
+      what = "a non-standard exception (not derived from std::exception; it is nested)";
     }
   }
   if (raw_) what = raw_what_;
@@ -203,7 +204,7 @@ void run_state::finish() {
     try {
       std::rethrow_exception(failure);
     } catch (...) {
-      throw error("parade: step '" + step + "' failed: " + what);
+      std::throw_with_nested(error("parade: step '" + step + "' failed: " + what));
     }
   }
   if (cancelled || stop_.load()) throw parade::cancelled("parade: run '" + opts_.name + "' cancelled");

@@ -1,8 +1,13 @@
 // Random chains against a plain sequential reference, over the whole config
-// matrix and random chunk sizes. PARADE_DIFF_CASES sets the number of cases.
+// matrix and random chunk sizes, for several element kinds: int64,
+// std::string, a move-only struct and a struct with no default constructor
+// and a const member (no assignment). PARADE_DIFF_CASES sets the number of
+// cases per kind.
 #include "support.hpp"
 
+#include <atomic>
 #include <map>
+#include <memory>
 #include <random>
 
 namespace {
@@ -10,7 +15,50 @@ namespace {
 using i64 = std::int64_t;
 using seq = std::vector<i64>;
 
-enum class op_kind { map, flat_map_range, flat_map_emit, filter, batch, group, reduce, capped_map };
+// ---- element kinds: each wraps an i64 --------------------------------------
+
+struct int_kind {
+  using type = i64;
+  static constexpr const char* name = "int64";
+  static type make(i64 v) { return v; }
+  static i64 get(const type& x) { return x; }
+};
+
+struct string_kind {
+  using type = std::string;
+  static constexpr const char* name = "string";
+  // Long enough to live on the heap, so moves and copies are real.
+  static type make(i64 v) { return "value-number-" + std::to_string(v); }
+  static i64 get(const type& x) { return std::stoll(x.substr(13)); }
+};
+
+struct move_only {
+  std::unique_ptr<i64> v;
+  explicit move_only(i64 x) : v(std::make_unique<i64>(x)) {}
+  move_only(move_only&&) = default;
+  move_only& operator=(move_only&&) = default;
+};
+struct move_only_kind {
+  using type = move_only;
+  static constexpr const char* name = "move-only";
+  static type make(i64 v) { return move_only(v); }
+  static i64 get(const type& x) { return *x.v; }
+};
+
+struct fixed {  // no default constructor, no assignment
+  const i64 v;
+  explicit fixed(i64 x) : v(x) {}
+};
+struct fixed_kind {
+  using type = fixed;
+  static constexpr const char* name = "const-member";
+  static type make(i64 v) { return fixed(v); }
+  static i64 get(const type& x) { return x.v; }
+};
+
+// ---- the operations ----------------------------------------------------------
+
+enum class op_kind { map, flat_map_range, flat_map_emit, filter, batch, group, reduce, capped_map, count };
 struct op {
   op_kind kind;
   i64 a, b;
@@ -24,6 +72,7 @@ std::string describe(const std::vector<op>& ops) {
 }
 
 i64 mapped(i64 x, const op& o) { return (x * o.a + o.b) % 100003; }
+i64 key_of(i64 x, const op& o) { return (x % o.a + o.a) % o.a; }
 i64 group_hash(i64 k, const std::vector<i64>& vs) {  // order-sensitive
   i64 h = k;
   for (i64 v : vs) h = (h * 31 + v) % 1000000007;
@@ -41,11 +90,11 @@ seq reference(seq in, const std::vector<op>& ops) {
       case op_kind::flat_map_range:
       case op_kind::flat_map_emit:
         for (i64 x : in)
-          for (i64 k = 0; k < (x % o.a + o.a) % o.a; ++k) out.push_back(x + k);
+          for (i64 k = 0; k < key_of(x, o); ++k) out.push_back(x + k);
         break;
       case op_kind::filter:
         for (i64 x : in)
-          if ((x % o.a + o.a) % o.a != o.b) out.push_back(x);
+          if (key_of(x, o) != o.b) out.push_back(x);
         break;
       case op_kind::batch:
         for (std::size_t i = 0; i < in.size(); i += std::size_t(o.a)) {
@@ -56,64 +105,72 @@ seq reference(seq in, const std::vector<op>& ops) {
         break;
       case op_kind::group: {
         std::map<i64, std::vector<i64>> m;
-        for (i64 x : in) m[(x % o.a + o.a) % o.a].push_back(x);
+        for (i64 x : in) m[key_of(x, o)].push_back(x);
         for (auto& [k, vs] : m) out.push_back(group_hash(k, vs));
         break;
       }
       case op_kind::reduce: {
         std::map<i64, i64> m;
-        for (i64 x : in) m[(x % o.a + o.a) % o.a] += x;
+        for (i64 x : in) m[key_of(x, o)] += x;
         for (auto& [k, v] : m) out.push_back(k * 1000 + v);
         break;
       }
+      case op_kind::count: break;
     }
     in = std::move(out);
   }
   return in;
 }
 
-parade::dataset<i64> apply(parade::dataset<i64> ds, const op& o) {
+template <class K>
+parade::dataset<typename K::type> apply(parade::dataset<typename K::type> ds, const op& o) {
+  using E = typename K::type;
   switch (o.kind) {
-    case op_kind::map:
-      return ds.map([o](i64 x) { return mapped(x, o); });
+    case op_kind::map:  // takes its element by value: moved in
+      return ds.map([o](E x) { return K::make(mapped(K::get(x), o)); });
     case op_kind::capped_map:
-      return ds.map([o](i64 x) { return mapped(x, o); }, {.workers = std::size_t(o.b % 3 + 1)});
+      return ds.map([o](const E& x) { return K::make(mapped(K::get(x), o)); }, {.workers = std::size_t(o.b % 3 + 1)});
     case op_kind::flat_map_range:
-      return ds.flat_map([o](i64 x) {
-        seq v;
-        for (i64 k = 0; k < (x % o.a + o.a) % o.a; ++k) v.push_back(x + k);
+      return ds.flat_map([o](const E& e) {
+        i64 x = K::get(e);
+        std::vector<E> v;
+        for (i64 k = 0; k < key_of(x, o); ++k) v.push_back(K::make(x + k));
         return v;
       });
     case op_kind::flat_map_emit:
-      return ds.flat_map<i64>([o](i64 x, auto& emit) {
-        for (i64 k = 0; k < (x % o.a + o.a) % o.a; ++k) emit(x + k);
+      return ds.template flat_map<E>([o](const E& e, auto& emit) {
+        i64 x = K::get(e);
+        for (i64 k = 0; k < key_of(x, o); ++k) emit(K::make(x + k));
       });
     case op_kind::filter:
-      return ds.filter([o](i64 x) { return (x % o.a + o.a) % o.a != o.b; });
+      return ds.filter([o](const E& x) { return key_of(K::get(x), o) != o.b; });
     case op_kind::batch:
-      return ds.batch(std::size_t(o.a)).map([](const seq& b) {
+      return ds.batch(std::size_t(o.a)).map([](const std::vector<E>& b) {
         i64 s = 0;
-        for (i64 x : b) s = (s * 7 + x) % 1000003;
-        return s;
+        for (auto& x : b) s = (s * 7 + K::get(x)) % 1000003;
+        return K::make(s);
       });
     case op_kind::group:
-      return ds.map([o](i64 x) { return std::pair{(x % o.a + o.a) % o.a, x}; })
+      return ds.map([o](E x) { return std::pair<i64, E>(key_of(K::get(x), o), std::move(x)); })
           .group_by_key()
-          .map([](const std::pair<i64, seq>& g) { return group_hash(g.first, g.second); });
+          .map([](const std::pair<i64, std::vector<E>>& g) {
+            std::vector<i64> vs;
+            for (auto& x : g.second) vs.push_back(K::get(x));
+            return K::make(group_hash(g.first, vs));
+          });
     case op_kind::reduce:
-      return ds.map([o](i64 x) { return std::pair{(x % o.a + o.a) % o.a, x}; })
-          .reduce_by_key(std::plus<>{})
-          .map([](const std::pair<i64, i64>& p) { return p.first * 1000 + p.second; });
+      return ds.map([o](E x) { return std::pair<i64, E>(key_of(K::get(x), o), std::move(x)); })
+          .reduce_by_key([](E a, E b) { return K::make(K::get(a) + K::get(b)); })
+          .map([](const std::pair<i64, E>& p) { return K::make(p.first * 1000 + K::get(p.second)); });
+    case op_kind::count: break;
   }
   return ds;
 }
 
-}  // namespace
-
-TEST(differential, random_chains_match_sequential_reference) {
-  int cases = 4000;
-  if (const char* env = std::getenv("PARADE_DIFF_CASES")) cases = std::atoi(env);
-  std::mt19937_64 rng(20261124);
+template <class K>
+void random_chains(int cases, std::uint64_t seed) {
+  using E = typename K::type;
+  std::mt19937_64 rng(seed);
   auto pick = [&](i64 lo, i64 hi) { return std::uniform_int_distribution<i64>(lo, hi)(rng); };
   for (int c = 0; c < cases; ++c) {
     // Sizes: 0 and 1 often, otherwise up to a few thousand (sometimes more).
@@ -122,7 +179,7 @@ TEST(differential, random_chains_match_sequential_reference) {
     int source = int(pick(0, 2));
     std::vector<op> ops;
     for (i64 k = pick(0, 5); k > 0; --k) {
-      auto kind = op_kind(pick(0, 7));
+      auto kind = op_kind(pick(0, int(op_kind::count) - 1));
       op o{kind, 0, 0};
       switch (kind) {
         case op_kind::map: case op_kind::capped_map: o.a = pick(1, 50); o.b = pick(0, 1000); break;
@@ -130,38 +187,75 @@ TEST(differential, random_chains_match_sequential_reference) {
         case op_kind::filter: o.a = pick(2, 5); o.b = pick(0, o.a - 1); break;
         case op_kind::batch: o.a = pick(1, 50); break;
         case op_kind::group: case op_kind::reduce: o.a = pick(1, 2000); break;
+        case op_kind::count: break;
       }
       ops.push_back(o);
     }
     seq input(static_cast<std::size_t>(n), 0);
     for (auto& x : input) x = pick(-1000, 100000);
-    parade::dataset<i64> ds = source == 0   ? parade::range(0, n)
-                              : source == 1 ? parade::from(input)
-                                            : parade::generate([input, i = std::size_t(0)]() mutable -> std::optional<i64> {
-                                                if (i == input.size()) return std::nullopt;
-                                                return input[i++];
-                                              });
+    // Made anew for every run: a dataset over move-only elements from a
+    // container is read by one action.
+    auto make = [&]() -> parade::dataset<E> {
+      parade::dataset<E> ds = [&]() -> parade::dataset<E> {
+        if (source == 0) return parade::range(0, n).map([](i64 x) { return K::make(x); });
+        if (source == 1) {
+          std::vector<E> v;
+          for (i64 x : input) v.push_back(K::make(x));
+          return parade::from(std::move(v));
+        }
+        return parade::generate([input, i = std::size_t(0)]() mutable -> std::optional<E> {
+          if (i == input.size()) return std::nullopt;
+          return K::make(input[i++]);
+        });
+      }();
+      for (auto& o : ops) ds = apply<K>(ds, o);
+      return ds;
+    };
     seq src = input;
-    if (source == 0) for (i64 i = 0; i < n; ++i) src[std::size_t(i)] = i;
-    for (auto& o : ops) ds = apply(ds, o);
+    if (source == 0)
+      for (i64 i = 0; i < n; ++i) src[std::size_t(i)] = i;
     seq want = reference(src, ops);
-    int action = int(pick(0, 5));  // mostly collect
+    i64 want_sum = 0;
+    for (i64 x : want) want_sum += x;
+    int action = int(pick(0, 6));  // mostly collect
     std::size_t max_chunk = std::size_t(pick(0, 3) == 0 ? pick(1, 64) : 0);
     parade::detail::tuning::max_chunk = max_chunk;
     ptest::each_config([&](const ptest::config& cfg) {
-      SCOPED_TRACE("case " + std::to_string(c) + " source " + std::to_string(source) + " n " + std::to_string(n) +
-                   " max_chunk " + std::to_string(max_chunk) + " ops " + describe(ops));
+      SCOPED_TRACE(std::string(K::name) + " case " + std::to_string(c) + " source " + std::to_string(source) + " n " +
+                   std::to_string(n) + " max_chunk " + std::to_string(max_chunk) + " ops " + describe(ops));
+      auto ds = make();
       if (action == 0) {
         ASSERT_EQ(ds.count(cfg.run()), want.size());
       } else if (action == 1) {
-        i64 s = 0;
-        for (i64 x : want) s += x;
-        ASSERT_EQ(ds.fold(i64{0}, std::plus<>{}, cfg.run()), s);
+        if constexpr (std::is_copy_constructible_v<E>) {
+          auto sum = ds.map([](const E& x) { return K::get(x); }).fold(i64{0}, std::plus<>{}, cfg.run());
+          ASSERT_EQ(sum, want_sum);
+          ASSERT_EQ(K::get(ds.fold(K::make(0), [](E a, E b) { return K::make(K::get(a) + K::get(b)); }, cfg.run())), want_sum);
+        }
+      } else if (action == 2) {
+        std::atomic<i64> sum{0};
+        ds.for_each([&](E&& x) { sum += K::get(x); }, cfg.run());
+        ASSERT_EQ(sum.load(), want_sum);
       } else {
-        ASSERT_EQ(ds.collect(cfg.run()), want);
+        auto got = ds.collect(cfg.run());
+        seq values;
+        for (auto& x : got) values.push_back(K::get(x));
+        ASSERT_EQ(values, want);
       }
     });
     parade::detail::tuning::max_chunk = 0;
-    if (HasFatalFailure()) return;
+    if (::testing::Test::HasFatalFailure()) return;
   }
 }
+
+int cases(int fallback) {
+  if (const char* env = std::getenv("PARADE_DIFF_CASES")) return std::atoi(env);
+  return fallback;
+}
+
+}  // namespace
+
+TEST(differential, int64_chains_match_sequential_reference) { random_chains<int_kind>(cases(1500), 20261124); }
+TEST(differential, string_chains_match_sequential_reference) { random_chains<string_kind>(cases(1000), 20261125); }
+TEST(differential, move_only_chains_match_sequential_reference) { random_chains<move_only_kind>(cases(1000), 20261126); }
+TEST(differential, const_member_chains_match_sequential_reference) { random_chains<fixed_kind>(cases(1000), 20261127); }

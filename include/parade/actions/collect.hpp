@@ -22,7 +22,7 @@ std::vector<T> dataset<T>::collect(run_options o) const {
       if (auto* items = t.items<T>()) {
         stats.in.fetch_add(items->size(), std::memory_order_relaxed);
         if (result.empty()) result = std::move(*items);
-        else result.insert(result.end(), std::make_move_iterator(items->begin()), std::make_move_iterator(items->end()));
+        else detail::append_moved(result, std::span<T>(*items));
       }
       t.data.reset();
     });

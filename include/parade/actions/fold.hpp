@@ -20,8 +20,8 @@ class fold_sink final : public sink<T> {
     any_ = any_ || !items.empty();
     guarded(stats_, [&] {
       T acc = std::move(acc_);  // a local: stays in a register, the loop can vectorize
-      for (auto& x : items) acc = f_(std::move(acc), std::move(x));
-      acc_ = std::move(acc);
+      for (auto& x : items) replace_value(acc, f_(std::move(acc), std::move(x)));
+      replace_value(acc_, std::move(acc));
     });
   }
   // A token without elements carries nothing, so empty input gives zero.
@@ -29,7 +29,7 @@ class fold_sink final : public sink<T> {
     count_.publish();
     std::vector<T> v;
     if (any_) v.push_back(std::move(acc_));
-    acc_ = zero_;
+    replace_value(acc_, T(zero_));
     any_ = false;
     t.set_items(std::move(v));
   }
@@ -52,6 +52,8 @@ class fold_sink final : public sink<T> {
 template <class T>
 template <class Fn>
 T dataset<T>::fold(T zero, Fn f, run_options o) const {
+  static_assert(std::is_copy_constructible_v<T>,
+                "fold copies `zero` for every chunk, so T must be copyable; for move-only elements use reduce(f)");
   static_assert(std::is_invocable_r_v<T, Fn&, T&&, T&&>, "fold needs f(T, T) -> T");
   return detail::run_action(o, [&](detail::run_state& rs) {
     auto e = node_->compile(rs);
@@ -62,7 +64,7 @@ T dataset<T>::fold(T zero, Fn f, run_options o) const {
     T result = zero;
     detail::add_ordered_stage(e, "fold", [&](detail::token& t) {
       if (auto* items = t.items<T>())
-        for (auto& x : *items) result = detail::guarded(stats, [&] { return f(std::move(result), std::move(x)); });
+        for (auto& x : *items) detail::replace_value(result, detail::guarded(stats, [&] { return f(std::move(result), std::move(x)); }));
       t.data.reset();
     });
     detail::run_segment(rs, e);

@@ -16,7 +16,7 @@ class for_each_sink final : public sink<T> {
     count_.in(items.size());
     if (items.empty()) return;
     guarded(stats_, [&] {
-      for (auto& x : items) call_user<Make>(f_, ctx_, std::move(x));
+      for (auto& x : items) call_element<Make>(f_, ctx_, x);
     });
   }
 
@@ -43,10 +43,12 @@ void for_each_impl(const node<T>& n, Fn f, Make make, const run_options& o) {
 
 // Calls f(element) for every element, on all workers in parallel (in no
 // particular order). f must be safe to call from several threads at once.
+// f may take the element as const T&, T& or T&& (it is the last use: f may
+// move from it) or by value.
 template <class T>
 template <class Fn>
 void dataset<T>::for_each(Fn f, run_options o) const {
-  static_assert(std::is_invocable_v<Fn&, T&&>, "for_each needs f(const T&)");
+  static_assert(detail::takes_element<Fn, T>, "for_each needs f(const T&), f(T&), f(T&&) or f(T)");
   detail::for_each_impl(*node_, std::move(f), detail::no_context{}, o);
 }
 
@@ -55,7 +57,7 @@ template <class T>
 template <class Fn, class Make>
 void dataset<T>::for_each(Fn f, context_factory<Make> c, run_options o) const {
   using Ctx = std::decay_t<std::invoke_result_t<Make&>>;
-  static_assert(std::is_invocable_v<Fn&, T&&, Ctx&>, "for_each with a context needs f(const T&, Ctx&)");
+  static_assert(detail::takes_element<Fn, T, Ctx&>, "for_each with a context needs f(const T&, Ctx&) (or T&, T&&, T)");
   detail::for_each_impl(*node_, std::move(f), std::move(c.make), o);
 }
 

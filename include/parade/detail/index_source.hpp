@@ -76,6 +76,7 @@ class index_node final : public node<T> {
   index_node(std::int64_t n, Fill fill, source_options o, const char* kind, const char* dataset)
       : n_(n), fill_(std::move(fill)), o_(std::move(o)), kind_(kind), dataset_(dataset) {}
   open_end<T> compile(run_state& rs) const override {
+    if constexpr (requires { fill_.claim(); }) fill_.claim();
     open_end<T> e;
     auto& stats = add_source_step(rs, e, o_, kind_, std::uint64_t(n_), dataset_);
     e.source = std::make_shared<index_source>(n_, chunk_limit<T>());

@@ -1,23 +1,22 @@
 // Shared machinery of the keyed barriers (group_by_key, reduce_by_key):
 // per-worker hash tables split into P partitions, a parallel merge of
 // partition p across workers, then output in ascending key order when the
-// key has `<`. Not API.
+// key has `<`, else in the order keys were first met. Not API.
 //
 // Layout for spilling (a later issue): a partition is the unit that is merged,
 // sorted and handed on, so a partition can be sorted and written as a run.
 #pragma once
 
-#include <absl/container/flat_hash_map.h>
-#include <absl/hash/hash.h>
-
 #include <algorithm>
-#include <concepts>
+#include <compare>
 #include <memory>
 #include <mutex>
 #include <queue>
 #include <utility>
 #include <vector>
 
+#include "parade/detail/hash.hpp"
+#include "parade/detail/hash_table.hpp"
 #include "parade/detail/index_source.hpp"
 #include "parade/detail/node.hpp"
 
@@ -34,84 +33,69 @@ struct pair_traits<std::pair<K, V>> {
   using value = V;
 };
 
-template <class K>
-concept ordered_key = requires(const K& a, const K& b) {
-  { a < b } -> std::convertible_to<bool>;
-};
-
 // Number of hash partitions: a few per worker so the merge balances.
 inline std::size_t partitions_for(std::size_t workers) { return std::clamp<std::size_t>(workers * 4, 4, 256); }
 
-// Partition of a hash, from its top bits (the table uses the low ones, so
-// the two do not correlate).
-inline std::size_t partition_of(std::uint64_t h, std::size_t parts) { return std::size_t(((h >> 32) * parts) >> 32); }
+// Partition of a hash, from its lower half (the table uses the upper half,
+// so the two do not correlate).
+inline std::size_t partition_of(std::uint64_t h, std::size_t parts) {
+  return std::size_t((std::uint64_t(std::uint32_t(h)) * parts) >> 32);
+}
 
-// A key with its hash already computed. With the transparent hasher and
-// equality below, the table takes the hash that chose the partition instead
-// of hashing the key a second time.
-template <class K>
-struct hashed_key {
-  const K& key;
-  std::size_t hash;
+// Where an element was met, in input order: its token and its place in the
+// token. Keys without `<` come out in the order they were first met.
+struct arrival {
+  std::uint64_t token = 0, index = 0;
+  auto operator<=>(const arrival&) const = default;
 };
 
-template <class K>
-struct key_hash {
-  using is_transparent = void;
-  std::size_t operator()(const K& k) const { return absl::Hash<K>{}(k); }
-  std::size_t operator()(const hashed_key<K>& k) const { return k.hash; }
-};
-
-template <class K>
-struct key_eq {
-  using is_transparent = void;
-  bool operator()(const K& a, const K& b) const { return a == b; }
-  bool operator()(const K& a, const hashed_key<K>& b) const { return a == b.key; }
-  bool operator()(const hashed_key<K>& a, const K& b) const { return a.key == b; }
-};
-
-template <class K, class A>
-using table = absl::flat_hash_map<K, A, key_hash<K>, key_eq<K>>;
-
-// One worker slot's partitioned table; `Ops` says how a value enters an
+// One worker slot's partitioned tables; `Ops` says how a value enters an
 // accumulator (Ops::make(V&&, seq), Ops::add(A&, V&&, seq, context)) and how
 // two accumulators combine (Ops::combine(A&, A&&, context)). The slot's
 // context (if the step has one) is kept for the merge.
 template <class K, class V, class A, class Ops, class Make>
 class keyed_terminal final : public sink<std::pair<K, V>> {
  public:
+  static constexpr bool ordered = ordered_key<K>;
+  struct part {
+    hash_table<K, A> table;
+    std::vector<arrival> first;  // keys without `<`: where each entry's key was first met
+  };
+
   keyed_terminal(step_stats& st, std::size_t parts, Ops ops, Make make)
       : stats_(st), count_(st), parts_(parts), ops_(std::move(ops)), ctx_(std::move(make)) {}
-  void begin_token(const token& t) override { seq_ = t.order(); }
+  void begin_token(const token& t) override {
+    seq_ = t.order();
+    index_ = 0;
+  }
   void end_token(token&) override { count_.publish(); }
   void consume(std::span<std::pair<K, V>> in) override {
     count_.in(in.size());
     guarded(stats_, [&] {
       if constexpr (!std::is_same_v<Make, no_context>) ctx_.get();
       for (auto& kv : in) {
-        std::size_t h = absl::Hash<K>{}(kv.first);
-        auto& part = parts_[partition_of(h, parts_.size())];
-        // One hash and one probe for lookup and insert.
-        bool inserted = false;
-        auto it = part.lazy_emplace(hashed_key<K>{kv.first, h}, [&](const auto& ctor) {
-          inserted = true;
-          ctor(std::move(kv.first), ops_.make(std::move(kv.second), seq_));
-        });
-        if (!inserted) ops_.add(it->second, std::move(kv.second), seq_, ctx_);
+        std::uint64_t h = hash_key(kv.first);
+        auto& p = parts_[partition_of(h, parts_.size())];
+        bool added = false;
+        std::size_t i = p.table.find_or_add(std::move(kv.first), hash_table<K, A>::tag_of(h),
+                                            [&] { return ops_.make(std::move(kv.second), seq_); }, added);
+        if (!added) ops_.add(p.table[i].second, std::move(kv.second), seq_, ctx_);
+        else if constexpr (!ordered) p.first.push_back({seq_, index_});
+        ++index_;
       }
     });
   }
-  std::vector<table<K, A>>& parts() { return parts_; }
+  std::vector<part>& parts() { return parts_; }
   context_slot<Make>& context() { return ctx_; }
   const Ops& ops() const { return ops_; }
 
  private:
   step_stats& stats_;
   step_counter count_;
-  std::vector<table<K, A>> parts_;
+  std::vector<part> parts_;
   Ops ops_;
   context_slot<Make> ctx_;
-  std::uint64_t seq_ = 0;
+  std::uint64_t seq_ = 0, index_ = 0;
 };
 
 // The finished barrier: sorted pieces whose concatenation is the output.
@@ -128,31 +112,33 @@ struct pieces {
 
 // Merges P key-sorted runs (keys unique across runs) into ~R sorted pieces in
 // parallel: splitters sampled from the runs cut the key space, and each piece
-// k-way merges its slice of every run.
+// k-way merges its slice of every run. Elements are moved, never copied.
 template <class K, class E>
 pieces<E> merge_sorted_runs(run_state& rs, std::vector<std::vector<E>>& runs, const std::string& step) {
   pieces<E> out;
   std::size_t total = 0;
   for (auto& r : runs) total += r.size();
   std::size_t want = std::max<std::size_t>(1, std::min<std::size_t>(rs.workers() * 4, total / 4096 + 1));
-  std::vector<K> samples;
+  auto key_less = [](const K* a, const K* b) { return *a < *b; };
+  std::vector<const K*> samples;
   if (want > 1)
     for (auto& r : runs)
       for (std::size_t k = 1; k <= want; ++k)
-        if (!r.empty()) samples.push_back(r[std::min(r.size() - 1, r.size() * k / (want + 1))].first);
-  std::sort(samples.begin(), samples.end());
-  std::vector<K> splitters;
-  for (std::size_t k = 1; k < want && !samples.empty(); ++k) splitters.push_back(samples[samples.size() * k / want]);
-  splitters.erase(std::unique(splitters.begin(), splitters.end(),
-                              [](const K& a, const K& b) { return !(a < b) && !(b < a); }),
-                  splitters.end());
+        if (!r.empty()) samples.push_back(&r[std::min(r.size() - 1, r.size() * k / (want + 1))].first);
+  std::sort(samples.begin(), samples.end(), key_less);
+  std::vector<const K*> splitters;
+  for (std::size_t k = 1; k < want && !samples.empty(); ++k) {
+    const K* s = samples[samples.size() * k / want];
+    if (splitters.empty() || *splitters.back() < *s) splitters.push_back(s);
+  }
   std::size_t npieces = splitters.size() + 1;
-  // bounds[r][i]: where piece i starts in run r.
+  // bounds[r][i]: where piece i starts in run r. Found before any element
+  // moves, as the splitters point into the runs.
   std::vector<std::vector<std::size_t>> bounds(runs.size());
   for (std::size_t r = 0; r < runs.size(); ++r) {
     bounds[r].push_back(0);
-    for (auto& s : splitters) {
-      auto it = std::lower_bound(runs[r].begin(), runs[r].end(), s,
+    for (auto* sp : splitters) {
+      auto it = std::lower_bound(runs[r].begin(), runs[r].end(), *sp,
                                  [](const E& e, const K& k) { return e.first < k; });
       bounds[r].push_back(std::size_t(it - runs[r].begin()));
     }
@@ -173,10 +159,31 @@ pieces<E> merge_sorted_runs(run_state& rs, std::vector<std::vector<E>>& runs, co
     while (!heap.empty()) {
       auto [r, k] = heap.top();
       heap.pop();
-      dst.push_back(std::move(runs[r][k]));
+      dst.emplace_back(std::move(runs[r][k]));
       if (k + 1 < bounds[r][i + 1]) heap.push({r, k + 1});
     }
   });
+  out.index();
+  return out;
+}
+
+// Puts the runs of keys without `<` in the order their keys were first met
+// (one piece): the same order for every run and worker count.
+template <class E>
+pieces<E> order_by_arrival(std::vector<std::vector<E>>& runs, std::vector<std::vector<arrival>>& firsts) {
+  struct at {
+    arrival a;
+    std::uint32_t run;
+    std::uint32_t i;
+  };
+  std::vector<at> order;
+  for (std::size_t r = 0; r < runs.size(); ++r)
+    for (std::size_t i = 0; i < runs[r].size(); ++i) order.push_back({firsts[r][i], std::uint32_t(r), std::uint32_t(i)});
+  std::sort(order.begin(), order.end(), [](const at& x, const at& y) { return x.a < y.a; });
+  pieces<E> out;
+  out.parts.resize(1);
+  out.parts[0].reserve(order.size());
+  for (auto& o : order) out.parts[0].emplace_back(std::move(runs[o.run][o.i]));
   out.index();
   return out;
 }
@@ -195,8 +202,7 @@ open_end<E> pieces_source(run_state& rs, step_stats& stats, std::shared_ptr<piec
       while (n > 0) {
         std::size_t off = pos - d->offsets[p];
         std::size_t take = std::min(n, d->parts[p].size() - off);
-        auto b = d->parts[p].begin() + std::ptrdiff_t(off);
-        buf.insert(buf.end(), std::make_move_iterator(b), std::make_move_iterator(b + std::ptrdiff_t(take)));
+        append_moved(buf, std::span<E>(d->parts[p].data() + off, take));
         n -= take;
         pos += take;
         ++p;
@@ -219,8 +225,11 @@ open_end<E> pieces_source(run_state& rs, step_stats& stats, std::shared_ptr<piec
 template <class K, class V, class A, class Out, class Ops, class Make, class Finish>
 open_end<std::pair<K, Out>> run_keyed(run_state& rs, open_end<std::pair<K, V>> up, const op_options& o,
                                       const char* kind, Ops ops, Make make, Finish finish) {
+  static_assert(check_key<K>::ok);
   using term_t = keyed_terminal<K, V, A, Ops, Make>;
+  using part_t = typename term_t::part;
   using E = std::pair<K, Out>;
+  constexpr bool ordered = term_t::ordered;
   std::size_t cap = cap_of(o);
   if (cap != up.cap && cap != SIZE_MAX) up = close(rs, std::move(up));
   auto name = step_name(o, kind);
@@ -254,42 +263,49 @@ open_end<std::pair<K, Out>> run_keyed(run_state& rs, open_end<std::pair<K, V>> u
     // Merge worker w combines with slot w's context, so a step with a context
     // makes no more of them than its slots (and never makes new ones here).
     std::vector<std::vector<E>> runs(P);
+    std::vector<std::vector<arrival>> firsts(ordered ? 0 : P);
     auto& slots = reg->all;
     parallel_for(rs, P, stats.name, [&](std::size_t p, std::size_t w) {
       std::size_t big = 0;
       for (std::size_t s = 1; s < slots.size(); ++s)
-        if (slots[s]->parts()[p].size() > slots[big]->parts()[p].size()) big = s;
-      table<K, A> merged = std::move(slots[big]->parts()[p]);
+        if (slots[s]->parts()[p].table.size() > slots[big]->parts()[p].table.size()) big = s;
+      part_t merged = std::move(slots[big]->parts()[p]);
       for (std::size_t s = 0; s < slots.size(); ++s) {
         if (s == big) continue;
-        auto& other = slots[s]->parts()[p];
-        for (auto it = other.begin(); it != other.end();) {
-          auto node = other.extract(it++);
-          auto found = merged.find(node.key());
-          if (found == merged.end())
-            merged.insert(std::move(node));
-          else
-            guarded(stats, [&] { slots[w]->ops().combine(found->second, std::move(node.mapped()), slots[w]->context()); });
+        part_t other = std::move(slots[s]->parts()[p]);
+        auto tags = other.table.tags();
+        auto entries = other.table.take();
+        for (std::size_t i = 0; i < entries.size(); ++i) {
+          bool added = false;
+          std::size_t at = merged.table.find_or_add(std::move(entries[i].first), tags[i],
+                                                    [&] { return std::move(entries[i].second); }, added);
+          if (added) {
+            if constexpr (!ordered) merged.first.push_back(other.first[i]);
+            continue;
+          }
+          guarded(stats, [&] {
+            slots[w]->ops().combine(merged.table[at].second, std::move(entries[i].second), slots[w]->context());
+          });
+          if constexpr (!ordered) merged.first[at] = std::min(merged.first[at], other.first[i]);
         }
-        table<K, A>().swap(other);
       }
+      auto entries = merged.table.take();
       auto& run = runs[p];
-      run.reserve(merged.size());
-      for (auto it = merged.begin(); it != merged.end();) {
-        auto node = merged.extract(it++);
-        run.emplace_back(std::move(node.key()), guarded(stats, [&] { return finish(std::move(node.mapped())); }));
-      }
-      if constexpr (ordered_key<K>)
-        std::sort(run.begin(), run.end(), [](const E& a, const E& b) { return a.first < b.first; });
+      run.reserve(entries.size());
+      for (auto& en : entries)
+        run.emplace_back(std::move(en.first), guarded(stats, [&] { return finish(std::move(en.second)); }));
+      if constexpr (ordered)
+        sort_elements(run, [](const E& a, const E& b) { return a.first < b.first; });
+      else
+        firsts[p] = std::move(merged.first);
     }, slots.size());
     reg->all.clear();  // the slots' contexts close here
     if (rs.stopped()) throw stop_signal{};
 
-    if constexpr (ordered_key<K>) {
+    if constexpr (ordered) {
       *data = merge_sorted_runs<K, E>(rs, runs, stats.name);
     } else {
-      data->parts = std::move(runs);
-      data->index();
+      *data = order_by_arrival(runs, firsts);
     }
     if (rs.stopped()) throw stop_signal{};
     src->reset(std::int64_t(data->size()));

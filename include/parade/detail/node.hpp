@@ -18,6 +18,7 @@
 #include <vector>
 
 #include "parade/context.hpp"
+#include "parade/detail/elements.hpp"
 #include "parade/detail/executor.hpp"
 #include "parade/detail/plan.hpp"
 #include "parade/detail/run.hpp"
@@ -138,12 +139,10 @@ class chunk_reader final : public reader_base {
 template <class T>
 class collector final : public sink<T> {
  public:
-  void consume(std::span<T> items) override {
-    buf_.insert(buf_.end(), std::make_move_iterator(items.begin()), std::make_move_iterator(items.end()));
-  }
+  void consume(std::span<T> items) override { append_moved(buf_, items); }
   void end_token(token& t) override {
     t.set_items(std::move(buf_));
-    buf_ = {};
+    buf_.clear();  // moved-from: valid, now surely empty
   }
 
  private:
@@ -254,6 +253,10 @@ template <class Make>
 class context_slot {
  public:
   using type = std::decay_t<std::invoke_result_t<Make&>>;
+  static_assert(std::is_move_constructible_v<type>,
+                "parade::context(make): the context type make() returns must be movable (it is made once per worker "
+                "and kept in the step); wrap an immovable resource in std::unique_ptr");
+  static_assert(std::is_destructible_v<type>, "parade::context(make): the context type must be destructible");
   explicit context_slot(Make make) : make_(std::move(make)) {}
   type& get() {
     if (!ctx_) ctx_.emplace(make_());
@@ -282,6 +285,16 @@ decltype(auto) call_user(Fn& fn, context_slot<Make>& ctx, A&&... a) {
     return fn(std::forward<A>(a)...);
   else
     return fn(std::forward<A>(a)..., ctx.get());
+}
+
+// Calls a user function on an element (moved when f takes an rvalue, as an
+// lvalue when f takes T&), with the context if the step has one.
+template <class Make, class Fn, class T>
+decltype(auto) call_element(Fn& fn, context_slot<Make>& ctx, T& x) {
+  if constexpr (std::is_same_v<Make, no_context>)
+    return pass_element(fn, x);
+  else
+    return pass_element(fn, x, ctx.get());
 }
 
 // Base of an element-wise step's per-slot sink: counters, output buffer,

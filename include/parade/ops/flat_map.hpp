@@ -54,17 +54,23 @@ class flat_map_sink final : public step_sink<In, Out, Make> {
         emitter<Out> emit(&this->buf_, limit, &flush_cb, this);
         for (auto& x : in) {
           if constexpr (std::is_same_v<Make, no_context>)
-            f_(std::move(x), emit);
-          else if constexpr (std::is_invocable_v<Fn&, In&&, ctx_t&, emitter<Out>&>)
-            f_(std::move(x), this->ctx_.get(), emit);
+            pass_element(f_, x, emit);
+          else if constexpr (takes_element<Fn, In, ctx_t&, emitter<Out>&>)
+            pass_element(f_, x, this->ctx_.get(), emit);
           else
-            f_(std::move(x), emit, this->ctx_.get());
+            pass_element(f_, x, emit, this->ctx_.get());
         }
       } else {
         for (auto& x : in) {
-          auto&& r = call_user<Make>(f_, this->ctx_, std::move(x));
+          using R = decltype(call_element<Make>(f_, this->ctx_, x));
+          auto&& r = call_element<Make>(f_, this->ctx_, x);
           for (auto&& y : r) {
-            this->buf_.push_back(std::forward<decltype(y)>(y));
+            // A container returned by value is ours: its elements move out
+            // (so move-only elements work); a view's elements are copied.
+            if constexpr (!std::is_reference_v<R> && requires { typename std::remove_cvref_t<R>::allocator_type; })
+              this->buf_.push_back(std::move(y));
+            else
+              this->buf_.push_back(std::forward<decltype(y)>(y));
             if (this->buf_.size() >= limit) flush_cb(this);
           }
         }
@@ -102,14 +108,14 @@ template <class T>
 template <class U, class Fn>
 auto dataset<T>::flat_map(Fn f, op_options o) const {
   if constexpr (std::is_void_v<U>) {
-    static_assert(std::is_invocable_v<Fn&, T&&>,
+    static_assert(detail::takes_element<Fn, T>,
                   "flat_map needs f(const T&) -> range, or flat_map<U>(f) with f(const T&, emitter<U>&)");
-    using R = std::invoke_result_t<Fn&, T&&>;
+    using R = decltype(detail::pass_element(std::declval<Fn&>(), std::declval<T&>()));
     static_assert(std::ranges::input_range<R>, "flat_map needs f(const T&) to return a range");
     using Out = std::ranges::range_value_t<R>;
     return detail::flat_map_impl<T, Out, false>(node_, std::move(f), detail::no_context{}, std::move(o));
   } else {
-    static_assert(std::is_invocable_v<Fn&, T&&, emitter<U>&>,
+    static_assert(detail::takes_element<Fn, T, emitter<U>&>,
                   "flat_map<U> needs f(const T&, emit) calling emit(U)");
     return detail::flat_map_impl<T, U, true>(node_, std::move(f), detail::no_context{}, std::move(o));
   }
@@ -122,12 +128,12 @@ template <class U, class Fn, class Make>
 auto dataset<T>::flat_map(Fn f, context_factory<Make> c, op_options o) const {
   using Ctx = std::decay_t<std::invoke_result_t<Make&>>;
   if constexpr (std::is_void_v<U>) {
-    static_assert(std::is_invocable_v<Fn&, T&&, Ctx&>, "flat_map with a context needs f(const T&, Ctx&) -> range");
-    using Out = std::ranges::range_value_t<std::invoke_result_t<Fn&, T&&, Ctx&>>;
+    static_assert(detail::takes_element<Fn, T, Ctx&>, "flat_map with a context needs f(const T&, Ctx&) -> range");
+    using Out = std::ranges::range_value_t<decltype(detail::pass_element(std::declval<Fn&>(), std::declval<T&>(),
+                                                                         std::declval<Ctx&>()))>;
     return detail::flat_map_impl<T, Out, false>(node_, std::move(f), std::move(c.make), std::move(o));
   } else {
-    static_assert(std::is_invocable_v<Fn&, T&&, Ctx&, emitter<U>&> ||
-                      std::is_invocable_v<Fn&, T&&, emitter<U>&, Ctx&>,
+    static_assert(detail::takes_element<Fn, T, Ctx&, emitter<U>&> || detail::takes_element<Fn, T, emitter<U>&, Ctx&>,
                   "flat_map<U> with a context needs f(const T&, Ctx&, emit)");
     return detail::flat_map_impl<T, U, true>(node_, std::move(f), std::move(c.make), std::move(o));
   }

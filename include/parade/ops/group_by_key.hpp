@@ -27,14 +27,14 @@ class group_node final : public node<std::pair<K, std::vector<V>>> {
       }
       void add(A& a, V&& v, std::uint64_t seq, context_slot<no_context>&) const { a.emplace_back(seq, std::move(v)); }
       void combine(A& a, A&& b, context_slot<no_context>&) const {
-        a.insert(a.end(), std::make_move_iterator(b.begin()), std::make_move_iterator(b.end()));
+        append_moved(a, std::span(b));
       }
     };
     // Values met on different workers are put back in input order by the
     // sequence number of the chunk they came in (stable within a chunk).
     auto finish = [](A&& a) {
       auto by_seq = [](const auto& x, const auto& y) { return x.first < y.first; };
-      if (!std::is_sorted(a.begin(), a.end(), by_seq)) std::stable_sort(a.begin(), a.end(), by_seq);
+      if (!std::is_sorted(a.begin(), a.end(), by_seq)) sort_elements<true>(a, by_seq);
       std::vector<V> out;
       out.reserve(a.size());
       for (auto& x : a) out.push_back(std::move(x.second));

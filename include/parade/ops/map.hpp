@@ -23,14 +23,14 @@ class map_sink final : public step_sink<In, Out, Make> {
       auto& buf = this->buf_;
       if (buf.size() < in.size()) buf.resize(in.size());
       guarded(this->stats_, [&] {
-        for (std::size_t i = 0; i < in.size(); ++i) buf[i] = call_user<Make>(f_, this->ctx_, std::move(in[i]));
+        for (std::size_t i = 0; i < in.size(); ++i) buf[i] = call_element<Make>(f_, this->ctx_, in[i]);
       });
       this->count_.out(in.size());
       this->next_.consume(std::span<Out>(buf.data(), in.size()));
     } else {
       this->buf_.reserve(in.size());
       guarded(this->stats_, [&] {
-        for (auto& x : in) this->buf_.push_back(call_user<Make>(f_, this->ctx_, std::move(x)));
+        for (auto& x : in) this->buf_.push_back(call_element<Make>(f_, this->ctx_, x));
       });
       this->flush();
     }
@@ -42,7 +42,7 @@ class map_sink final : public step_sink<In, Out, Make> {
 
 template <class T, class Fn, class Make>
 auto map_impl(const std::shared_ptr<const node<T>>& parent, Fn f, Make make, op_options o) {
-  using Out = std::decay_t<decltype(call_user<Make>(f, std::declval<context_slot<Make>&>(), std::declval<T>()))>;
+  using Out = std::decay_t<decltype(call_element<Make>(f, std::declval<context_slot<Make>&>(), std::declval<T&>()))>;
   static_assert(!std::is_void_v<Out>, "map needs f(T) to return a value; use for_each for side effects");
   auto ms = [f = std::move(f), make = std::move(make)](run_state& rs, step_stats& st, sink<Out>& out) {
     return std::make_shared<map_sink<T, Out, Fn, Make>>(rs, st, out, make, f);
@@ -57,7 +57,7 @@ auto map_impl(const std::shared_ptr<const node<T>>& parent, Fn f, Make make, op_
 template <class T>
 template <class Fn>
 auto dataset<T>::map(Fn f, op_options o) const {
-  static_assert(std::is_invocable_v<Fn&, T&&>, "map needs f(const T&) -> U (or f(T) -> U)");
+  static_assert(detail::takes_element<Fn, T>, "map needs f(const T&) -> U (or f(T) -> U, f(T&) -> U)");
   return detail::map_impl(node_, std::move(f), detail::no_context{}, std::move(o));
 }
 
@@ -66,7 +66,7 @@ template <class T>
 template <class Fn, class Make>
 auto dataset<T>::map(Fn f, context_factory<Make> c, op_options o) const {
   using Ctx = std::decay_t<std::invoke_result_t<Make&>>;
-  static_assert(std::is_invocable_v<Fn&, T&&, Ctx&>, "map with a context needs f(const T&, Ctx&) -> U");
+  static_assert(detail::takes_element<Fn, T, Ctx&>, "map with a context needs f(const T&, Ctx&) -> U");
   return detail::map_impl(node_, std::move(f), std::move(c.make), std::move(o));
 }
 

@@ -20,9 +20,11 @@ class reduce_node final : public node<std::pair<K, V>> {
       Fn f;
       V make(V&& v, std::uint64_t) const { return std::move(v); }
       void add(V& a, V&& v, std::uint64_t, context_slot<Make>& c) const {
-        a = call_user<Make>(f, c, std::move(a), std::move(v));
+        replace_value(a, call_user<Make>(f, c, std::move(a), std::move(v)));
       }
-      void combine(V& a, V&& b, context_slot<Make>& c) const { a = call_user<Make>(f, c, std::move(a), std::move(b)); }
+      void combine(V& a, V&& b, context_slot<Make>& c) const {
+        replace_value(a, call_user<Make>(f, c, std::move(a), std::move(b)));
+      }
     };
     auto finish = [](V&& a) { return std::move(a); };
     return run_keyed<K, V, V, V>(rs, parent_->compile(rs), o_, "reduce_by_key", ops{f_}, make_, finish);
