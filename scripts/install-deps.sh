@@ -5,11 +5,13 @@ set -euo pipefail
 
 packages=(
   g++ cmake ninja-build ccache pkg-config
-  libabsl-dev          # hash maps for the keyed operations
+  libfmt-dev           # write_lines formats types that have a fmt::formatter
+  libabsl-dev          # bench/: the hand-written baselines use abseil's maps
   libgtest-dev         # tests
   libbenchmark-dev     # bench/
   libsqlite3-dev       # the worker-context example and test
   zlib1g-dev libzstd-dev libbz2-dev   # read_lines / write_lines compression
+  gzip zstd bzip2      # tests: the command-line tools accept what write_lines writes
   clang-14 libclang-rt-14-dev         # scripts/fuzz.sh: libFuzzer
   tmux                 # the live-display test runs the display in a real terminal
   chromium fonts-dejavu-core          # the report test renders the HTML report headless

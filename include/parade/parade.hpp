@@ -12,6 +12,7 @@
 #include "parade/error.hpp"
 #include "parade/log.hpp"
 #include "parade/options.hpp"
+#include "parade/text.hpp"
 
 #include "parade/sources/from.hpp"
 #include "parade/sources/generate.hpp"

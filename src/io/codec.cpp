@@ -216,7 +216,9 @@ void compress_block(compression c, std::string_view in, std::string& out) {
       // Block size (x100 kB) to fit the input: level 9 costs 7.6 MB of work
       // memory per call, wasted on a small block.
       int level = int(std::min<std::size_t>(9, in.size() / 100000 + 1));
-      int r = BZ2_bzBuffToBuffCompress(out.data() + at, &cap, const_cast<char*>(in.data()), unsigned(in.size()), level, 0, 0);
+      char none = 0;  // libbz2 refuses a null source, even for 0 bytes
+      char* src = in.empty() ? &none : const_cast<char*>(in.data());
+      int r = BZ2_bzBuffToBuffCompress(out.data() + at, &cap, src, unsigned(in.size()), level, 0, 0);
       if (r != BZ_OK) throw parade::error("parade: bzip2 compression failed");
       out.resize(at + cap);
       return;

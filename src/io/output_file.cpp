@@ -7,6 +7,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <atomic>
 #include <cerrno>
 #include <cstdio>
@@ -70,10 +71,18 @@ void output_file::write(std::string_view bytes) {
     if (n < 0 && errno == EINTR) continue;
     if (n < 0) fail("cannot write", path_);
     bytes.remove_prefix(std::size_t(n));
+    written_ += std::uint64_t(n);
   }
 }
 
 void output_file::commit() {
+  if (compressed() && written_ == 0) {
+    // An empty dataset: a valid empty stream, which gzip -t, zstd -t and
+    // bzip2 -t accept (an empty file they reject).
+    std::string empty;
+    encode({}, empty);
+    write(empty);
+  }
   if (::fsync(fd_) != 0) fail("cannot flush", path_);
   std::string staged = temp_;
   if (staged.empty()) {
@@ -131,6 +140,33 @@ output_dir::output_dir(std::string dir, std::size_t parts, const std::string& ex
 output_dir::~output_dir() {
   parts_.clear();  // uncommitted parts were never named
   if (!committed_ && created_) ::rmdir(dir_.c_str());
+}
+
+void output_dir::spread(std::string_view text) {
+  if (text.empty() || parts_.empty()) return;
+  std::vector<std::size_t> order(parts_.size());
+  for (std::size_t i = 0; i < order.size(); ++i) order[i] = i;
+  std::stable_sort(order.begin(), order.end(),
+                   [&](std::size_t a, std::size_t b) { return parts_[a]->written() < parts_[b]->written(); });
+  std::size_t pieces = parts_.size(), start = 0;
+  for (std::size_t k = 0; k < pieces && start < text.size(); ++k) {
+    std::size_t end = k + 1 == pieces ? text.size() : std::max(start, text.size() * (k + 1) / pieces);
+    if (end < text.size()) {  // on to the end of the line
+      auto nl = text.find('\n', end == 0 ? 0 : end - 1);
+      end = nl == std::string_view::npos ? text.size() : nl + 1;
+    }
+    if (end <= start) continue;
+    auto& f = *parts_[order[k]];
+    std::string_view piece = text.substr(start, end - start);
+    if (f.compressed()) {
+      std::string block;
+      f.encode(piece, block);
+      f.write(block);
+    } else {
+      f.write(piece);
+    }
+    start = end;
+  }
 }
 
 void output_dir::commit() {

@@ -130,6 +130,45 @@ TEST(failure, non_std_exception_is_nested_too) {
     FAIL();
   } catch (const parade::error& e) {
     EXPECT_NE(std::string(e.what()).find("int-thrower"), std::string::npos);
+    EXPECT_NE(std::string(e.what()).find("non-standard exception"), std::string::npos) << e.what();
     EXPECT_THROW(std::rethrow_if_nested(e), int);
+  }
+}
+
+// The documented pattern, catch (const parade::error& e) {
+// std::rethrow_if_nested(e); }, must not terminate when nothing is nested:
+// cancellation and errors parade finds itself.
+TEST(failure, rethrow_if_nested_is_safe_on_every_error) {
+  auto nested_or_nothing = [](const parade::error& e) {
+    try {
+      std::rethrow_if_nested(e);
+      return std::string("nothing");
+    } catch (const std::exception& inner) {
+      return std::string(inner.what());
+    }
+  };
+  try {
+    parade::read_lines("/nonexistent/parade/input.txt").count({.status = parade::status_mode::off});
+    FAIL();
+  } catch (const parade::error& e) {
+    EXPECT_EQ(nested_or_nothing(e), "nothing");
+  }
+  try {
+    std::stop_source src;
+    src.request_stop();
+    parade::range(0, 100).count({.status = parade::status_mode::off, .stop = src.get_token()});
+    FAIL();
+  } catch (const parade::cancelled& e) {
+    EXPECT_EQ(nested_or_nothing(e), "nothing");
+  }
+  try {
+    parade::range(0, 100).map([](std::int64_t x) {
+      if (x == 50) throw std::out_of_range("fifty");
+      return x;
+    }).count({.status = parade::status_mode::off});
+    FAIL();
+  } catch (const parade::error& e) {
+    EXPECT_EQ(nested_or_nothing(e), "fifty");
+    EXPECT_THROW(std::rethrow_if_nested(e), std::out_of_range);
   }
 }

@@ -2,21 +2,17 @@
 #pragma once
 
 #include <atomic>
-#include <charconv>
-#include <concepts>
-#include <sstream>
+#include <mutex>
 #include <string>
 #include <type_traits>
 
 #include "parade/dataset.hpp"
 #include "parade/detail/action.hpp"
+#include "parade/detail/format.hpp"
 #include "parade/io/output_file.hpp"
 
 namespace parade {
 namespace detail {
-
-template <class T>
-concept streamable = requires(std::ostream& os, const T& t) { os << t; };
 
 // A chunk's formatted lines, compressed or not yet.
 struct write_block {
@@ -58,25 +54,13 @@ class line_formatter {
  public:
   void append(std::string& text, std::span<T> items) {
     for (auto& x : items) {
-      if constexpr (std::is_convertible_v<const T&, std::string_view>) {
-        text.append(std::string_view(x));
-      } else if constexpr (std::is_integral_v<T> && !std::is_same_v<T, bool> && !std::is_same_v<T, char> &&
-                           !std::is_same_v<T, signed char> && !std::is_same_v<T, unsigned char>) {
-        // Numbers directly; bool and the char types (int8_t too) as `<<` writes them.
-        char buf[32];
-        auto r = std::to_chars(buf, buf + sizeof buf, x);
-        text.append(buf, r.ptr);
-      } else {
-        os_.str(std::string());
-        os_ << x;
-        text.append(os_.view());  // no copy of the formatted text
-      }
+      append_text(text, x, os_);
       text.push_back('\n');
     }
   }
 
  private:
-  std::ostringstream os_;
+  stream_text os_;
 };
 
 // Formats a token's elements as lines and compresses them as one block, in
@@ -131,7 +115,11 @@ class part_sink final : public sink<T> {
     count_.publish();
     if (text_.size() >= write_block::min_compressed) flush();
   }
-  // Writes what is left; called once after the segment, on the action's thread.
+  // What is left, less than a block; taken once after the segment, on the
+  // action's thread, and spread over the parts (output_dir::spread).
+  std::string take_rest() { return std::move(text_); }
+
+ private:
   void flush() {
     if (text_.empty()) return;
     std::size_t part = next_part_.fetch_add(1, std::memory_order_relaxed) % dir_.size();
@@ -145,7 +133,6 @@ class part_sink final : public sink<T> {
     text_.clear();
   }
 
- private:
   step_counter count_;
   output_dir& dir_;
   std::atomic<std::size_t>& next_part_;
@@ -155,16 +142,22 @@ class part_sink final : public sink<T> {
 
 }  // namespace detail
 
-// Writes the elements, in order, one per line (formatted with <<; strings and
-// integers directly), to `path`; ".gz", ".zst" and ".bz2" compress (blocks
-// are compressed in parallel). The file appears complete or not at all: it is
-// written unnamed next to the target and renamed into place after fsync, so a
-// failure or a cancellation leaves the target as it was and no temporary.
-// A missing or unwritable directory throws parade::error before any work.
+// Writes the elements, in order, one per line, to `path`; ".gz", ".zst" and
+// ".bz2" compress (blocks are compressed in parallel; an empty dataset gives
+// a valid empty stream). A line is: a string as it is; a number as
+// std::to_chars writes it (the shortest text that reads back as the same
+// value: 0.1, 3788190.5, 1e+300); a pair or tuple as its fields separated by
+// tabs; else fmt's text if the type has a fmt::formatter, else `<<`'s.
+// The file appears complete or not at all: it is written unnamed next to the
+// target and renamed into place after fsync, so a failure or a cancellation
+// leaves the target as it was and no temporary. A missing or unwritable
+// directory throws parade::error before any work.
 //   parade::range(0, 10).write_lines("numbers.txt.gz");
 template <class T>
 void dataset<T>::write_lines(const std::string& path, run_options o) const {
-  static_assert(detail::streamable<T>, "write_lines needs `std::ostream << T`");
+  static_assert(detail::line_writable<T>(),
+                "write_lines needs elements it can write: strings, numbers, pairs or tuples of those, types with a "
+                "fmt::formatter, or types with `std::ostream& operator<<(std::ostream&, const T&)`");
   detail::run_action(o, [&](detail::run_state& rs) {
     detail::output_file file(path);  // fails here, before any work, if it cannot be written
     auto e = node_->compile(rs);
@@ -186,14 +179,17 @@ void dataset<T>::write_lines(const std::string& path, run_options o) const {
 // Writes the elements one per line into a directory of part files
 // (part-00000<extension>, ...), written by the workers in parallel, for
 // outputs too big for one writer. Every element lands in exactly one part;
-// parts are not in dataset order (as Spark's part files). The directory is
+// parts are not in dataset order (as Spark's part files), and a small
+// dataset is spread over all of them. The directory is
 // created (its parent must exist) and must be empty or missing; parts are
 // committed together and an empty _SUCCESS marker is written last. On failure
 // or cancellation no part is left (nor the directory, if it was made here).
 //   words.write_lines("out/", {.parts = 8, .extension = ".txt.gz"});
 template <class T>
 void dataset<T>::write_lines(const std::string& dir, parts_options p, run_options o) const {
-  static_assert(detail::streamable<T>, "write_lines needs `std::ostream << T`");
+  static_assert(detail::line_writable<T>(),
+                "write_lines needs elements it can write: strings, numbers, pairs or tuples of those, types with a "
+                "fmt::formatter, or types with `std::ostream& operator<<(std::ostream&, const T&)`");
   detail::run_action(o, [&](detail::run_state& rs) {
     detail::output_dir out(dir, p.parts ? p.parts : rs.workers(), p.extension);  // before any work
     auto e = node_->compile(rs);
@@ -208,7 +204,9 @@ void dataset<T>::write_lines(const std::string& dir, parts_options p, run_option
     });
     detail::run_segment(rs, e);
     if (rs.stopped()) return;
-    for (auto& w : writers) w->flush();
+    std::string rest;
+    for (auto& w : writers) rest += w->take_rest();
+    out.spread(rest);  // a small dataset still fills every part
     out.commit();
   });
 }

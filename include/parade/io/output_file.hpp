@@ -2,6 +2,7 @@
 // Defined in src/io/output_file.cpp.
 #pragma once
 
+#include <cstdint>
 #include <deque>
 #include <memory>
 #include <mutex>
@@ -30,8 +31,10 @@ class output_file {
   // Flushes to disk and puts the file in place atomically.
   void commit();
   const std::string& path() const { return path_; }
+  std::uint64_t written() const { return written_; }
 
  private:
+  std::uint64_t written_ = 0;
   std::string path_, dir_, temp_;  // temp_: named temporary (fallback only)
   int fd_ = -1;
   int kind_ = 0;
@@ -50,6 +53,10 @@ class output_dir {
   std::size_t size() const { return parts_.size(); }
   output_file& part(std::size_t i) { return *parts_[i]; }
   std::mutex& lock(std::size_t i) { return locks_[i]; }
+  // Splits `text` (whole lines) into pieces at line ends and appends them to
+  // the parts that hold least, so no part stays empty while another holds
+  // everything. Called once, after the workers.
+  void spread(std::string_view text);
   void commit();
 
  private:

@@ -4,6 +4,7 @@
 #include <memory>
 #include <string>
 #include <string_view>
+#include <type_traits>
 #include <vector>
 
 #include "parade/dataset.hpp"
@@ -51,13 +52,23 @@ class line_node final : public node<std::string> {
 // bytes. Missing paths, empty globs, unreadable and corrupt files throw
 // parade::error naming the path (and the line, for corrupt data).
 //   auto lines = parade::read_lines("corpus/*.txt.gz");
-inline dataset<std::string> read_lines(std::string_view path_or_glob_or_dir, source_options src = {}) {
+//
+// A template, not a string_view parameter: read_lines({"a.csv", "b.csv"})
+// must go to the list form below (two string literals also make a
+// string_view, from an iterator pair).
+template <class Path>
+  requires std::is_convertible_v<const Path&, std::string_view> || std::is_convertible_v<const Path&, std::string>
+dataset<std::string> read_lines(const Path& path_or_glob_or_dir, source_options src = {}) {
+  std::string path;
+  if constexpr (std::is_convertible_v<const Path&, std::string_view>) path = std::string_view(path_or_glob_or_dir);
+  else path = path_or_glob_or_dir;  // std::filesystem::path
   return dataset<std::string>(
-      std::make_shared<detail::line_node>(std::vector<std::string>{std::string(path_or_glob_or_dir)}, std::move(src)));
+      std::make_shared<detail::line_node>(std::vector<std::string>{std::move(path)}, std::move(src)));
 }
 
 // The lines of several paths, globs or directories, each expanded as above,
 // in the order given.
+//   auto lines = parade::read_lines({"users.csv", "more/users-*.csv"});
 inline dataset<std::string> read_lines(std::vector<std::string> paths, source_options src = {}) {
   return dataset<std::string>(std::make_shared<detail::line_node>(std::move(paths), std::move(src)));
 }
