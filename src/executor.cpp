@@ -8,7 +8,7 @@
 // be checked under TSan, so the scheduler is written against primitives TSan
 // understands. Scheduling decisions take one lock per chunk, never per element.
 #include "parade/detail/executor.hpp"
-#include "parade/detail/pool.hpp"
+#include "pool.hpp"
 
 #include <algorithm>
 #include <atomic>

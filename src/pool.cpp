@@ -1,6 +1,6 @@
 // worker_pool: a fixed set of threads that run one job at a time on all of
 // them (like a parallel region). See executor.cpp for why this is not oneTBB.
-#include "parade/detail/pool.hpp"
+#include "pool.hpp"
 
 #include <chrono>
 

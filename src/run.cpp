@@ -1,5 +1,6 @@
 // run_state: stop flag, first failure, Ctrl-C handling and the status line.
 #include "parade/detail/run.hpp"
+#include "parade/detail/action.hpp"
 
 #include <unistd.h>
 
@@ -8,12 +9,13 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <deque>
 #include <map>
 #include <mutex>
 #include <string_view>
 #include <thread>
 
-#include "parade/detail/pool.hpp"
+#include "pool.hpp"
 #include "parade/error.hpp"
 #include "parade/log.hpp"
 #include "status/monitor.hpp"
@@ -52,15 +54,32 @@ void remove_sigint() {
   if (--g_sig_users == 0) sigaction(SIGINT, &g_old_action, nullptr);
 }
 
-status_mode resolve_mode(status_mode m) {
-  if (const char* env = std::getenv("PARADE_STATUS")) {
+// The display a run gets, and whether it was asked for explicitly (by the
+// code or PARADE_STATUS): an automatic one stays quiet for a short run.
+struct display_choice {
+  status_mode mode;
+  bool chosen;
+};
+
+display_choice resolve_mode(status_mode m) {
+  if (const char* env = std::getenv("PARADE_STATUS"); env && *env) {
     std::string_view v(env);
-    if (v == "live") return status_mode::live;
-    if (v == "plain") return status_mode::plain;
-    if (v == "off") return status_mode::off;
+    if (v == "live") return {status_mode::live, true};
+    if (v == "plain") return {status_mode::plain, true};
+    if (v == "off") return {status_mode::off, true};
+    if (v != "automatic") {
+      static std::once_flag warned;
+      std::call_once(warned, [&] {
+        parade::log("parade: PARADE_STATUS=" + std::string(v) +
+                    " is not one of live, plain, off, automatic; it is ignored");
+      });
+    }
   }
-  if (m == status_mode::automatic) return isatty(STDERR_FILENO) ? status_mode::live : status_mode::plain;
-  return m;
+  if (m != status_mode::automatic) return {m, true};
+  // A dumb terminal cannot redraw in place: it gets plain lines.
+  const char* term = std::getenv("TERM");
+  bool dumb = term && std::string_view(term) == "dumb";
+  return {isatty(STDERR_FILENO) && !dumb ? status_mode::live : status_mode::plain, false};
 }
 
 // PARADE_REPORT covers every action of the program. The first run writes the
@@ -83,28 +102,70 @@ std::string env_report_path(const std::string& path) {
 
 }  // namespace
 
+void record_failures(run_state& rs, const run_options& o, const std::function<void()>& fn) {
+  try {
+    fn();
+  } catch (const parade::error& e) {
+    rs.fail_as_is(std::current_exception(), e.what());
+  } catch (const stop_signal&) {
+  } catch (const step_failure& f) {
+    rs.fail(f.step, f.original);
+  } catch (...) {
+    rs.fail(o.name, std::current_exception());
+  }
+}
+
+struct slot_list::lock {
+  std::mutex m;
+};
+slot_list::slot_list() : lock_(std::make_unique<lock>()) {}
+slot_list::~slot_list() = default;
+void slot_list::add(std::shared_ptr<void> slot) {
+  std::lock_guard lk(lock_->m);
+  all_.push_back(std::move(slot));
+}
+
+struct run_state::impl {
+  run_options opts;
+  std::mutex mutex;  // guards the fields below
+  std::exception_ptr failure;
+  std::string failed_step;
+  bool cancelled = false;
+  std::deque<step_stats> steps;
+  bool signals = false;
+  std::exception_ptr raw;
+  std::string raw_what;
+  std::unique_ptr<monitor> mon;
+  std::unique_ptr<worker_pool> pool;  // last: joined first
+};
+
 run_state::run_state(const run_options& opts)
-    : opts_(opts), workers_(opts.workers ? opts.workers : std::max(1u, std::thread::hardware_concurrency())) {
-  auto mode = resolve_mode(opts.status);
+    : workers_(opts.workers ? opts.workers : std::max(1u, std::thread::hardware_concurrency())),
+      p_(std::make_unique<impl>()) {
+  p_->opts = opts;
+  auto [mode, chosen] = resolve_mode(opts.status);
   auto interval = opts.status_interval.count() > 0
                       ? opts.status_interval
                       : std::chrono::milliseconds(mode == status_mode::live ? 1000 : 10000);
+  // Like tqdm's `delay`: an automatic display shows nothing for a run that
+  // ends within a second (a fold of a thousand numbers needs no summary).
+  double quiet_s = chosen ? 0.0 : 1.0;
   std::string report = opts.report;
   if (const char* env = std::getenv("PARADE_REPORT"); report.empty() && env && *env) report = env_report_path(env);
-  monitor_ = std::make_unique<monitor>(opts_, mode, interval, workers_, steps_, mutex_, stop_, std::move(report));
+  p_->mon = std::make_unique<monitor>(p_->opts, mode, interval, quiet_s, workers_, p_->steps, p_->mutex, stop_, std::move(report));
   install_sigint();
-  signals_ = true;
+  p_->signals = true;
 }
 
 run_state::~run_state() {
-  pool_.reset();
-  monitor_.reset();
-  if (signals_) remove_sigint();
+  p_->pool.reset();
+  p_->mon.reset();
+  if (p_->signals) remove_sigint();
 }
 
 worker_pool& run_state::pool() {
-  if (!pool_) pool_ = std::make_unique<worker_pool>(workers_);
-  return *pool_;
+  if (!p_->pool) p_->pool = std::make_unique<worker_pool>(workers_);
+  return *p_->pool;
 }
 
 std::size_t run_state::max_tokens() const {
@@ -120,11 +181,11 @@ std::size_t run_state::max_chunk(std::size_t for_type) const {
 
 void run_state::fail(const std::string& step, std::exception_ptr e) {
   {
-    std::lock_guard lk(mutex_);
-    if (!failure_ && !cancelled_) {
-      failure_ = std::move(e);
-      failed_step_ = step;
-      for (auto& s : steps_)
+    std::lock_guard lk(p_->mutex);
+    if (!p_->failure && !p_->cancelled) {
+      p_->failure = std::move(e);
+      p_->failed_step = step;
+      for (auto& s : p_->steps)
         if (s.name == step) s.set_state(step_state::failed);
     }
   }
@@ -133,10 +194,10 @@ void run_state::fail(const std::string& step, std::exception_ptr e) {
 
 bool run_state::poll() {
   if (!stop_.load()) {
-    bool cancel = g_sigint.load() > 0 || opts_.stop.stop_requested();
+    bool cancel = g_sigint.load() > 0 || p_->opts.stop.stop_requested();
     if (cancel) {
-      std::lock_guard lk(mutex_);
-      if (!failure_) cancelled_ = true;
+      std::lock_guard lk(p_->mutex);
+      if (!p_->failure) p_->cancelled = true;
       stop_.store(true);
     }
   }
@@ -144,19 +205,19 @@ bool run_state::poll() {
 }
 
 step_stats& run_state::add_step(std::string name, std::string kind, std::optional<std::uint64_t> total) {
-  std::lock_guard lk(mutex_);
-  auto& s = steps_.emplace_back();
+  std::lock_guard lk(p_->mutex);
+  auto& s = p_->steps.emplace_back();
   s.name = std::move(name);
   s.kind = std::move(kind);
   s.total = total;
   return s;
 }
 
-void run_state::start_monitor() { monitor_->start(); }
+void run_state::start_monitor() { p_->mon->start(); }
 
 void run_state::fail_as_is(std::exception_ptr e, std::string what) {
-  raw_ = std::move(e);
-  raw_what_ = std::move(what);
+  p_->raw = std::move(e);
+  p_->raw_what = std::move(what);
   stop_.store(true);
 }
 
@@ -165,12 +226,12 @@ void run_state::finish() {
   std::string step;
   bool cancelled;
   {
-    std::lock_guard lk(mutex_);
-    failure = failure_;
-    step = failed_step_;
-    cancelled = cancelled_;
+    std::lock_guard lk(p_->mutex);
+    failure = p_->failure;
+    step = p_->failed_step;
+    cancelled = p_->cancelled;
     // Steps the run left unfinished are stopped; a failed one stays FAILED.
-    for (auto& s : steps_) {
+    for (auto& s : p_->steps) {
       auto st = s.state.load();
       if (st == step_state::running || st == step_state::finishing) {
         if (failure || cancelled || stop_.load()) s.set_state(step_state::stopped);
@@ -188,9 +249,9 @@ void run_state::finish() {
       what = "a non-standard exception (not derived from std::exception; it is nested)";
     }
   }
-  if (raw_) what = raw_what_;
-  std::string outcome = failure || raw_ ? "failed" : (cancelled || stop_.load()) ? "cancelled" : "done";
-  std::string report_error = monitor_->finish(outcome, raw_ ? what : failure ? "step '" + step + "': " + what : "");
+  if (p_->raw) what = p_->raw_what;
+  std::string outcome = failure || p_->raw ? "failed" : (cancelled || stop_.load()) ? "cancelled" : "done";
+  std::string report_error = p_->mon->finish(outcome, p_->raw ? what : failure ? "step '" + step + "': " + what : "");
   // The report path was checked when the run started; what fails now (a
   // full disk) fails a run that succeeded, and is told beside another error.
   if (!report_error.empty()) {
@@ -198,7 +259,7 @@ void run_state::finish() {
     if (outcome == "done") throw error(msg);
     parade::log(msg);
   }
-  if (raw_) std::rethrow_exception(raw_);
+  if (p_->raw) std::rethrow_exception(p_->raw);
   if (failure) {
     // Thrown inside a handler of the original, so it is nested in the error.
     try {
@@ -207,7 +268,7 @@ void run_state::finish() {
       std::throw_with_nested(error("parade: step '" + step + "' failed: " + what));
     }
   }
-  if (cancelled || stop_.load()) throw parade::cancelled("parade: run '" + opts_.name + "' cancelled");
+  if (cancelled || stop_.load()) throw parade::cancelled("parade: run '" + p_->opts.name + "' cancelled");
 }
 
 }  // namespace parade::detail

@@ -2,12 +2,13 @@
 // action (run_options).
 #pragma once
 
-#include <chrono>
 #include <cstddef>
 #include <cstdint>
 #include <optional>
 #include <stop_token>
 #include <string>
+
+#include "parade/detail/std.hpp"  // std::chrono::milliseconds
 
 namespace parade {
 

@@ -12,6 +12,8 @@
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
+#include <deque>
+#include <mutex>
 
 #include "codec.hpp"
 #include "parade/error.hpp"
@@ -109,7 +111,12 @@ void output_file::commit() {
   }
 }
 
-output_dir::output_dir(std::string dir, std::size_t parts, const std::string& extension) : dir_(std::move(dir)) {
+struct output_dir::locks {
+  std::deque<std::mutex> m;
+};
+
+output_dir::output_dir(std::string dir, std::size_t parts, const std::string& extension)
+    : dir_(std::move(dir)), locks_(std::make_unique<locks>()) {
   while (dir_.size() > 1 && dir_.back() == '/') dir_.pop_back();
   struct stat st {};
   if (::stat(dir_.c_str(), &st) == 0) {
@@ -128,7 +135,7 @@ output_dir::output_dir(std::string dir, std::size_t parts, const std::string& ex
       char name[32];
       std::snprintf(name, sizeof name, "/part-%05zu", i);
       parts_.push_back(std::make_unique<output_file>(dir_ + name + extension));
-      locks_.emplace_back();
+      locks_->m.emplace_back();
     }
   } catch (...) {
     parts_.clear();
@@ -140,6 +147,14 @@ output_dir::output_dir(std::string dir, std::size_t parts, const std::string& ex
 output_dir::~output_dir() {
   parts_.clear();  // uncommitted parts were never named
   if (!committed_ && created_) ::rmdir(dir_.c_str());
+}
+
+void output_dir::write_block(std::size_t i, std::string_view text) {
+  auto& file = *parts_[i];
+  std::string block;
+  if (file.compressed()) file.encode(text, block);  // plain text is written as it is
+  std::lock_guard lk(locks_->m[i]);
+  file.write(file.compressed() ? std::string_view(block) : text);
 }
 
 void output_dir::spread(std::string_view text) {

@@ -133,12 +133,14 @@ std::optional<double> window_rate(const std::vector<step_sample>& h, bool out, d
 
 }  // namespace
 
-monitor::monitor(const run_options& opts, status_mode mode, std::chrono::milliseconds interval, std::size_t workers,
+monitor::monitor(const run_options& opts, status_mode mode, std::chrono::milliseconds interval, double quiet_s,
+                 std::size_t workers,
                  std::deque<step_stats>& steps, std::mutex& steps_mutex, const std::atomic<bool>& stopping,
                  std::string report_path)
     : opts_(opts),
       mode_(mode),
       interval_(interval),
+      quiet_s_(quiet_s),
       workers_(workers),
       steps_(steps),
       steps_mutex_(steps_mutex),
@@ -214,7 +216,7 @@ void monitor::loop() {
     if (quit_) break;
     double t = now();
     if (t - last_sample_ >= period_) sample(t);
-    if (mode_ == status_mode::off) continue;
+    if (mode_ == status_mode::off || t < quiet_s_) continue;
     int w = mode_ == status_mode::live ? terminal_width() : width_;
     bool resized = w != width_;
     width_ = w;
@@ -439,6 +441,7 @@ std::string monitor::finish(const std::string& outcome, const std::string& error
   auto f = make_frame(t);
   f.outcome = outcome;
   f.error = error;
+  if (t < quiet_s_) mode_ = status_mode::off;  // a short run: nothing was shown, nothing is
   if (mode_ != status_mode::off) {
     width_ = mode_ == status_mode::live ? terminal_width() : 100;
     draw(f, true);

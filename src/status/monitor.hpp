@@ -58,7 +58,9 @@ std::string format_duration(double seconds);
 
 class monitor {
  public:
-  monitor(const run_options& opts, status_mode mode, std::chrono::milliseconds interval,
+  // quiet_s: nothing is shown before the run has lasted that long, and a
+  // run that ends sooner shows nothing at all (0 = show from the start).
+  monitor(const run_options& opts, status_mode mode, std::chrono::milliseconds interval, double quiet_s,
           std::size_t workers, std::deque<step_stats>& steps, std::mutex& steps_mutex,
           const std::atomic<bool>& stopping, std::string report_path);
   ~monitor();
@@ -86,6 +88,7 @@ class monitor {
   run_options opts_;
   status_mode mode_;
   std::chrono::milliseconds interval_;
+  double quiet_s_;
   std::size_t workers_;
   std::deque<step_stats>& steps_;
   std::mutex& steps_mutex_;

@@ -282,7 +282,7 @@ std::vector<std::string> fit_height(std::vector<std::string> lines, int rows) {
 }
 
 std::string render_plain_line(const frame& f, const step_view& v) {
-  std::string s = "parade: t=" + fmt("%.1fs", f.elapsed) + " step=" + quote(v.s->name) +
+  std::string s = "parade: run=" + quote(f.name) + " t=" + fmt("%.1fs", f.elapsed) + " step=" + quote(v.s->name) +
                   " state=" + step_state_name(int(v.state)) + " processed=" + std::to_string(v.in) +
                   " total=" + (v.total ? std::to_string(*v.total) : "-") + " unit=" + (v.s->bytes ? "bytes" : "items") +
                   " out=" + std::to_string(v.out) + " rate=" + (v.rate ? fmt("%.0f/s", *v.rate) : "-") + " eta=" +

@@ -40,7 +40,7 @@ std::vector<std::string> lines_of(const std::string& s) {
 std::vector<fields> step_lines(const std::string& out, const std::string& step) {
   std::vector<fields> v;
   for (auto& l : lines_of(out)) {
-    if (l.rfind("parade: t=", 0) != 0) continue;
+    if (l.rfind("parade: run=", 0) != 0) continue;
     auto f = parse(l);
     if (f["step"] == step) v.push_back(f);
   }
@@ -422,18 +422,48 @@ TEST(status, numbers_keep_a_decimal_point_under_a_decimal_comma_locale) {
 }
 
 // The defaults (API.md): automatic is plain when stderr is not a terminal,
-// and plain lines come every 10 s, so a short run prints one line per step
-// (its last) and the summary.
-TEST(status, automatic_is_plain_off_a_terminal_with_lines_every_ten_seconds) {
+// and plain lines come every 10 s. Like tqdm's delay, a run that ends within
+// a second shows nothing; a longer one prints one line per step (its last)
+// and the summary.
+TEST(status, automatic_is_quiet_for_short_runs_and_plain_off_a_terminal) {
   unsetenv("PARADE_STATUS");
-  auto out = run_capturing({.name = "Defaults", .workers = 2});
+  EXPECT_EQ(run_capturing({.name = "Short", .workers = 2}), "");
+  testing::internal::CaptureStderr();
+  parade::range(0, 80)
+      .map([](std::int64_t x) {
+        sleep_ms(35);  // 80 x 35 ms on 2 workers: about 1.4 s
+        return x;
+      }, {.name = "slow-step"})
+      .count({.name = "Defaults", .workers = 2});
+  auto out = testing::internal::GetCapturedStderr();
   EXPECT_EQ(out.find("\x1b["), std::string::npos) << out;
   for (const char* step : {"range", "slow-step", "count"}) {
     auto v = step_lines(out, step);
     ASSERT_EQ(v.size(), 1u) << step << "\n" << out;
     EXPECT_EQ(v[0]["state"], "done");
+    EXPECT_EQ(v[0]["run"], "Defaults");  // lines name their run
   }
   EXPECT_EQ(summary_of(out, "run", "Defaults")["outcome"], "done") << out;
+  // Asked for explicitly, even a short run shows its lines and summary.
+  out = run_capturing({.name = "Asked", .workers = 2, .status = parade::status_mode::plain});
+  EXPECT_EQ(step_lines(out, "slow-step").back()["run"], "Asked") << out;
+  EXPECT_EQ(summary_of(out, "run", "Asked")["outcome"], "done") << out;
+  setenv("PARADE_STATUS", "plain", 1);
+  out = run_capturing({.name = "Asked by env", .workers = 2});
+  unsetenv("PARADE_STATUS");
+  EXPECT_EQ(summary_of(out, "run", "Asked by env")["outcome"], "done") << out;
+}
+
+// An unknown PARADE_STATUS is ignored, with one warning naming the values.
+TEST(status, an_unknown_environment_value_warns_once) {
+  setenv("PARADE_STATUS", "bogus", 1);
+  auto out = run_capturing({.status = parade::status_mode::off});
+  out += run_capturing({.status = parade::status_mode::off});
+  unsetenv("PARADE_STATUS");
+  auto first = out.find("PARADE_STATUS=bogus");
+  ASSERT_NE(first, std::string::npos) << out;
+  EXPECT_NE(out.find("live, plain, off"), std::string::npos) << out;
+  EXPECT_EQ(out.find("PARADE_STATUS=bogus", first + 1), std::string::npos) << "warned twice:\n" << out;
 }
 
 // PARADE_STATUS=live overrides the code even off a terminal: frames drawn in
@@ -444,7 +474,7 @@ TEST(status, environment_can_force_the_live_display) {
   unsetenv("PARADE_STATUS");
   EXPECT_NE(out.find("\x1b[?25l"), std::string::npos) << out;
   EXPECT_NE(out.find("Forced live · done in"), std::string::npos) << out;
-  EXPECT_EQ(out.find("parade: t="), std::string::npos) << out;
+  EXPECT_EQ(out.find("parade: run="), std::string::npos) << out;
   EXPECT_EQ(out.find("\x1b[3"), std::string::npos) << "no colour off a terminal";
 }
 

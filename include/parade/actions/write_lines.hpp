@@ -2,7 +2,6 @@
 #pragma once
 
 #include <atomic>
-#include <mutex>
 #include <string>
 #include <type_traits>
 
@@ -123,13 +122,7 @@ class part_sink final : public sink<T> {
   void flush() {
     if (text_.empty()) return;
     std::size_t part = next_part_.fetch_add(1, std::memory_order_relaxed) % dir_.size();
-    auto& file = dir_.part(part);
-    std::string block;
-    if (file.compressed()) file.encode(text_, block);  // plain text is written as it is
-    {
-      std::lock_guard lk(dir_.lock(part));
-      file.write(file.compressed() ? block : text_);
-    }
+    dir_.write_block(part, text_);
     text_.clear();
   }
 
@@ -194,18 +187,17 @@ void dataset<T>::write_lines(const std::string& dir, parts_options p, run_option
     detail::output_dir out(dir, p.parts ? p.parts : rs.workers(), p.extension);  // before any work
     auto e = node_->compile(rs);
     auto& stats = detail::add_step_after(rs, e, "write_lines", "write_lines", "", detail::yields::same);
-    std::mutex m;
-    std::vector<std::shared_ptr<detail::part_sink<T>>> writers;
+    detail::slot_list writers;
     std::atomic<std::size_t> next_part{0};
     detail::add_terminal(e, stats.name, SIZE_MAX, [&] {
-      std::lock_guard lk(m);
-      writers.push_back(std::make_shared<detail::part_sink<T>>(stats, out, next_part));
-      return writers.back();
+      auto w = std::make_shared<detail::part_sink<T>>(stats, out, next_part);
+      writers.add(w);
+      return w;
     });
     detail::run_segment(rs, e);
     if (rs.stopped()) return;
     std::string rest;
-    for (auto& w : writers) rest += w->take_rest();
+    for (auto& w : writers.all()) rest += static_cast<detail::part_sink<T>*>(w.get())->take_rest();
     out.spread(rest);  // a small dataset still fills every part
     out.commit();
   });

@@ -15,19 +15,8 @@ namespace parade::detail {
 // Runs fn; a failure or stop it ends in is recorded in rs (finish() throws
 // it). Bad input found on the action's thread (a missing file) is already a
 // parade::error and goes out as is (after the summary).
-template <class Fn>
-void record_failures(run_state& rs, const run_options& o, Fn&& fn) {
-  try {
-    fn();
-  } catch (const parade::error& e) {
-    rs.fail_as_is(std::current_exception(), e.what());
-  } catch (const stop_signal&) {
-  } catch (const step_failure& f) {
-    rs.fail(f.step, f.original);
-  } catch (...) {
-    rs.fail(o.name, std::current_exception());
-  }
-}
+// Compiled in src/run.cpp.
+void record_failures(run_state& rs, const run_options& o, const std::function<void()>& fn);
 
 template <class Body>
 auto run_action(const run_options& o, Body body) {

@@ -3,7 +3,6 @@
 // and have const members (no assignment). Not API.
 #pragma once
 
-#include <algorithm>
 #include <cstddef>
 #include <cstdint>
 #include <memory>
@@ -11,6 +10,8 @@
 #include <type_traits>
 #include <utility>
 #include <vector>
+
+#include "parade/detail/std.hpp"
 
 namespace parade::detail {
 

@@ -6,11 +6,12 @@
 #include <concepts>
 #include <cstdint>
 #include <cstring>
-#include <functional>
 #include <string>
 #include <string_view>
 #include <type_traits>
 #include <utility>
+
+#include "parade/detail/std.hpp"
 
 namespace parade::detail {
 

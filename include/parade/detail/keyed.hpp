@@ -7,11 +7,8 @@
 // sorted and handed on, so a partition can be sorted and written as a run.
 #pragma once
 
-#include <algorithm>
 #include <compare>
 #include <memory>
-#include <mutex>
-#include <queue>
 #include <utility>
 #include <vector>
 
@@ -149,18 +146,23 @@ pieces<E> merge_sorted_runs(run_state& rs, std::vector<std::vector<E>>& runs, co
     auto& dst = out.parts[i];
     using cursor = std::pair<std::size_t, std::size_t>;  // run, index
     auto greater = [&](const cursor& a, const cursor& b) { return runs[b.first][b.second].first < runs[a.first][a.second].first; };
-    std::priority_queue<cursor, std::vector<cursor>, decltype(greater)> heap(greater);
+    std::vector<cursor> heap;
     std::size_t n = 0;
     for (std::size_t r = 0; r < runs.size(); ++r) {
       n += bounds[r][i + 1] - bounds[r][i];
-      if (bounds[r][i] < bounds[r][i + 1]) heap.push({r, bounds[r][i]});
+      if (bounds[r][i] < bounds[r][i + 1]) heap.push_back({r, bounds[r][i]});
     }
+    std::make_heap(heap.begin(), heap.end(), greater);
     dst.reserve(n);
     while (!heap.empty()) {
-      auto [r, k] = heap.top();
-      heap.pop();
+      std::pop_heap(heap.begin(), heap.end(), greater);
+      auto [r, k] = heap.back();
+      heap.pop_back();
       dst.emplace_back(std::move(runs[r][k]));
-      if (k + 1 < bounds[r][i + 1]) heap.push({r, k + 1});
+      if (k + 1 < bounds[r][i + 1]) {
+        heap.push_back({r, k + 1});
+        std::push_heap(heap.begin(), heap.end(), greater);
+      }
     }
   });
   out.index();
@@ -236,15 +238,10 @@ open_end<std::pair<K, Out>> run_keyed(run_state& rs, open_end<std::pair<K, V>> u
   auto& stats = add_step_after(rs, up, name, kind, dataset_name(o, name), yields::known);
   stats.barrier = true;
   std::size_t P = partitions_for(rs.workers());
-  struct registry {
-    std::mutex m;
-    std::vector<std::shared_ptr<term_t>> all;
-  };
-  auto reg = std::make_shared<registry>();
+  auto reg = std::make_shared<slot_list>();
   add_terminal(up, stats.name, cap, [reg, &stats, P, ops, make]() {
     auto t = std::make_shared<term_t>(stats, P, ops, make);
-    std::lock_guard lk(reg->m);
-    reg->all.push_back(t);
+    reg->add(t);
     return t;
   });
   auto data = std::make_shared<pieces<E>>();
@@ -264,7 +261,8 @@ open_end<std::pair<K, Out>> run_keyed(run_state& rs, open_end<std::pair<K, V>> u
     // makes no more of them than its slots (and never makes new ones here).
     std::vector<std::vector<E>> runs(P);
     std::vector<std::vector<arrival>> firsts(ordered ? 0 : P);
-    auto& slots = reg->all;
+    std::vector<term_t*> slots;
+    for (auto& s : reg->all()) slots.push_back(static_cast<term_t*>(s.get()));
     parallel_for(rs, P, stats.name, [&](std::size_t p, std::size_t w) {
       std::size_t big = 0;
       for (std::size_t s = 1; s < slots.size(); ++s)
@@ -299,7 +297,8 @@ open_end<std::pair<K, Out>> run_keyed(run_state& rs, open_end<std::pair<K, V>> u
       else
         firsts[p] = std::move(merged.first);
     }, slots.size());
-    reg->all.clear();  // the slots' contexts close here
+    slots.clear();
+    reg->all().clear();  // the slots' contexts close here
     if (rs.stopped()) throw stop_signal{};
 
     if constexpr (ordered) {

@@ -7,9 +7,7 @@
 // an ordered step (batch) or a barrier closes the open part into a stage.
 #pragma once
 
-#include <algorithm>
 #include <cstddef>
-#include <functional>
 #include <memory>
 #include <optional>
 #include <span>
@@ -36,12 +34,12 @@ class reader_base : public stage_instance {
   std::vector<std::shared_ptr<void>> keep_;
 };
 
-template <class T>
-struct open_end {
+// The untyped part of an open end: the segment's source, its closed stages
+// and steps, and the earlier segments it needs. Functions on it are compiled
+// in src/plan.cpp, so every element type does not instantiate them again.
+struct segment_plan {
   std::shared_ptr<source_def> source;
-  std::vector<stage_def> stages;  // closed stages before the open part
-  // Builds one worker slot's open part, feeding into `out`.
-  std::function<std::unique_ptr<reader_base>(sink<T>& out)> make;
+  std::vector<stage_def> stages;      // closed stages before the open part
   std::size_t cap = SIZE_MAX;         // workers for the open part
   std::string name;                   // for errors outside user code
   std::vector<step_stats*> steps;     // steps of this segment, in order
@@ -50,55 +48,45 @@ struct open_end {
   std::vector<std::function<void()>> before;
 };
 
+template <class T>
+struct open_end : segment_plan {
+  // Builds one worker slot's open part, feeding into `out`.
+  std::function<std::unique_ptr<reader_base>(sink<T>&)> make;
+};
+
 // The open end of a new step (its element type may differ) carrying on from
 // `up`: same segment, same earlier segments.
 template <class T, class U>
 open_end<T> carry_on(open_end<U>&& up) {
   open_end<T> e;
-  e.source = std::move(up.source);
-  e.stages = std::move(up.stages);
-  e.steps = std::move(up.steps);
-  e.open_from = up.open_from;
-  e.before = std::move(up.before);
-  e.cap = up.cap;
-  e.name = std::move(up.name);
+  static_cast<segment_plan&>(e) = std::move(static_cast<segment_plan&>(up));
   return e;
 }
 
 // A stage closing the open part takes its steps; the buffer in front of the
 // stage holds the output of the step before them.
-template <class T>
-void take_open_steps(open_end<T>& up, stage_def& d) {
-  d.steps.assign(up.steps.begin() + std::ptrdiff_t(up.open_from), up.steps.end());
-  if (up.open_from > 0) d.input_of = up.steps[up.open_from - 1];
-  up.open_from = up.steps.size();
-}
+void take_open_steps(segment_plan& up, stage_def& d);
 
 // Registers a step reading `up`'s output and appends it to the segment.
 // `dataset` names its output ("" for actions, which have none).
-template <class T>
-step_stats& add_step_after(run_state& rs, open_end<T>& up, std::string name, const char* kind,
-                           std::string dataset, yields y) {
-  auto& s = rs.add_step(std::move(name), kind);
-  s.dataset = std::move(dataset);
-  s.yield = y;
-  s.upstream = up.steps.empty() ? nullptr : up.steps.back();
-  s.feeder = up.steps.empty() ? nullptr : up.steps.front();
-  up.steps.push_back(&s);
-  return s;
-}
+step_stats& add_step_after(run_state& rs, segment_plan& up, std::string name, const char* kind, std::string dataset,
+                           yields y);
 
 // Registers a source's step as the first of a new segment.
-template <class T>
-step_stats& add_source_step(run_state& rs, open_end<T>& e, const source_options& o, const char* kind,
-                            std::optional<std::uint64_t> total, const char* dataset) {
-  auto& s = rs.add_step(o.name.empty() ? kind : o.name, kind, total);
-  s.dataset = o.name.empty() ? dataset : o.name;
-  s.feeder = &s;
-  e.steps.push_back(&s);
-  e.name = s.name;
-  return s;
-}
+step_stats& add_source_step(run_state& rs, segment_plan& e, const source_options& o, const char* kind,
+                            std::optional<std::uint64_t> total, const char* dataset);
+
+// Appends a stage made of the open part (per slot: make()) with `cap`
+// workers; the open part is then empty.
+void close_open_part(segment_plan& up, std::string name, std::size_t cap,
+                     std::function<std::unique_ptr<stage_instance>()> make);
+
+// Adds a stage that runs fn once per token, in order, on one worker.
+void add_ordered_stage(segment_plan& up, std::string name, std::function<void(token&)> fn);
+
+// Runs a finished segment, after the earlier segments it needs. The executor
+// moves its steps through running, finishing and done.
+void run_segment(run_state& rs, segment_plan& seg);
 
 // The display name of an operation's output.
 inline std::string dataset_name(const op_options& o, const std::string& step) {
@@ -153,22 +141,17 @@ class collector final : public sink<T> {
 // returns a new, empty open part reading them.
 template <class T>
 open_end<T> close(run_state& rs, open_end<T> up) {
-  stage_def d;
-  d.name = up.name;
-  d.cap = up.cap;
-  take_open_steps(up, d);
-  d.make = [make = up.make]() -> std::unique_ptr<stage_instance> {
+  auto name = up.name;
+  auto cap = up.cap;
+  close_open_part(up, std::move(name), cap, [make = std::move(up.make)]() -> std::unique_ptr<stage_instance> {
     auto c = std::make_shared<collector<T>>();
     auto r = make(*c);
     r->keep(c);
     return r;
-  };
-  up.stages.push_back(std::move(d));
+  });
   auto out = carry_on<T>(std::move(up));
   out.cap = SIZE_MAX;
-  out.make = [&rs](sink<T>& o) -> std::unique_ptr<reader_base> {
-    return std::make_unique<chunk_reader<T>>(rs, o);
-  };
+  out.make = [&rs](sink<T>& o) -> std::unique_ptr<reader_base> { return std::make_unique<chunk_reader<T>>(rs, o); };
   return out;
 }
 
@@ -176,46 +159,13 @@ open_end<T> close(run_state& rs, open_end<T> up) {
 // shared_ptr<sink<T>>), as a stage of `cap` workers.
 template <class T, class MakeTerm>
 void add_terminal(open_end<T>& up, std::string name, std::size_t cap, MakeTerm make_term) {
-  stage_def d;
-  d.name = std::move(name);
-  d.cap = std::min(up.cap, cap);
-  take_open_steps(up, d);
-  d.make = [make = up.make, make_term]() -> std::unique_ptr<stage_instance> {
-    auto term = make_term();
-    auto r = make(*term);
-    r->keep(term);
-    return r;
-  };
-  up.stages.push_back(std::move(d));
-}
-
-// Adds a stage that runs once per token, in order, on one worker.
-template <class T, class Fn>
-void add_ordered_stage(open_end<T>& up, std::string name, Fn fn) {
-  struct inst final : stage_instance {
-    Fn fn;
-    explicit inst(Fn f) : fn(std::move(f)) {}
-    void process(token& t) override { fn(t); }
-  };
-  stage_def d;
-  d.name = std::move(name);
-  d.cap = 1;
-  d.ordered = true;
-  take_open_steps(up, d);
-  d.make = [fn]() -> std::unique_ptr<stage_instance> { return std::make_unique<inst>(fn); };
-  up.stages.push_back(std::move(d));
-}
-
-// Runs a finished segment, after the earlier segments it needs. The executor
-// moves its steps through running, finishing and done.
-template <class T>
-void run_segment(run_state& rs, open_end<T>& seg) {
-  for (auto& b : seg.before) {
-    b();
-    if (rs.stopped()) throw stop_signal{};
-  }
-  rs.start_monitor();  // after compiling: the plan is complete and fixed
-  execute_segment(rs, *seg.source, seg.stages, seg.steps.empty() ? nullptr : seg.steps.front());
+  close_open_part(up, std::move(name), std::min(up.cap, cap),
+                  [make = std::move(up.make), make_term]() -> std::unique_ptr<stage_instance> {
+                    auto term = make_term();
+                    auto r = make(*term);
+                    r->keep(term);
+                    return r;
+                  });
 }
 
 // A node of the plan. Immutable once built; shared by dataset handles.

@@ -4,12 +4,11 @@
 
 #include <atomic>
 #include <cstddef>
-#include <deque>
 #include <exception>
 #include <memory>
-#include <mutex>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "parade/detail/plan.hpp"
 #include "parade/options.hpp"
@@ -17,12 +16,28 @@
 namespace parade::detail {
 
 class worker_pool;
-class monitor;
 
 // Test-only knobs (the differential tests sweep them); 0 = default.
 struct tuning {
   static inline std::atomic<std::size_t> buffer_chunks{0};  // tokens per worker
   static inline std::atomic<std::size_t> max_chunk{0};      // elements per chunk
+};
+
+// Worker slots register here as a segment starts (several threads may add
+// at once); after the segment, one thread reads the list.
+class slot_list {
+ public:
+  slot_list();
+  ~slot_list();
+  slot_list(const slot_list&) = delete;
+  slot_list& operator=(const slot_list&) = delete;
+  void add(std::shared_ptr<void> slot);
+  std::vector<std::shared_ptr<void>>& all() { return all_; }  // once the segment has ended
+
+ private:
+  struct lock;
+  std::unique_ptr<lock> lock_;
+  std::vector<std::shared_ptr<void>> all_;
 };
 
 class run_state {
@@ -60,19 +75,10 @@ class run_state {
   void finish();
 
  private:
-  run_options opts_;
+  struct impl;  // the lock-guarded state, the monitor and the pool (src/run.cpp)
   std::size_t workers_;
   std::atomic<bool> stop_{false};
-  std::mutex mutex_;  // guards the fields below
-  std::exception_ptr failure_;
-  std::string failed_step_;
-  bool cancelled_ = false;
-  std::deque<step_stats> steps_;
-  bool signals_ = false;
-  std::exception_ptr raw_;
-  std::string raw_what_;
-  std::unique_ptr<monitor> monitor_;
-  std::unique_ptr<worker_pool> pool_;  // last: joined first
+  std::unique_ptr<impl> p_;
 };
 
 }  // namespace parade::detail

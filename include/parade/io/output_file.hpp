@@ -3,9 +3,7 @@
 #pragma once
 
 #include <cstdint>
-#include <deque>
 #include <memory>
-#include <mutex>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -51,8 +49,9 @@ class output_dir {
   // Without commit(): no part is ever named; a directory made here is removed.
   ~output_dir();
   std::size_t size() const { return parts_.size(); }
-  output_file& part(std::size_t i) { return *parts_[i]; }
-  std::mutex& lock(std::size_t i) { return locks_[i]; }
+  // Compresses `text` (whole lines) as the part's format asks and appends it
+  // to part i. Thread-safe: a part's lock is held only for the write.
+  void write_block(std::size_t i, std::string_view text);
   // Splits `text` (whole lines) into pieces at line ends and appends them to
   // the parts that hold least, so no part stays empty while another holds
   // everything. Called once, after the workers.
@@ -63,7 +62,8 @@ class output_dir {
   std::string dir_;
   bool created_ = false, committed_ = false;
   std::vector<std::unique_ptr<output_file>> parts_;
-  std::deque<std::mutex> locks_;
+  struct locks;
+  std::unique_ptr<locks> locks_;
 };
 
 }  // namespace parade::detail

@@ -3,7 +3,7 @@
 // emit(u) for each output (no temporary container).
 #pragma once
 
-#include <ranges>
+#include <iterator>
 #include <type_traits>
 #include <vector>
 
@@ -36,6 +36,16 @@ class emitter {
 };
 
 namespace detail {
+
+template <class R>
+concept any_range = requires(R& r) {
+  std::begin(r);
+  std::end(r);
+};
+
+// The element type of what a range-returning flat_map function returns.
+template <class R>
+using range_value = std::iter_value_t<decltype(std::begin(std::declval<R&>()))>;
 
 template <class In, class Out, class Fn, class Make, bool Emit>
 class flat_map_sink final : public step_sink<In, Out, Make> {
@@ -111,8 +121,8 @@ auto dataset<T>::flat_map(Fn f, op_options o) const {
     static_assert(detail::takes_element<Fn, T>,
                   "flat_map needs f(const T&) -> range, or flat_map<U>(f) with f(const T&, emitter<U>&)");
     using R = decltype(detail::pass_element(std::declval<Fn&>(), std::declval<T&>()));
-    static_assert(std::ranges::input_range<R>, "flat_map needs f(const T&) to return a range");
-    using Out = std::ranges::range_value_t<R>;
+    static_assert(detail::any_range<R>, "flat_map needs f(const T&) to return a range");
+    using Out = detail::range_value<R>;
     return detail::flat_map_impl<T, Out, false>(node_, std::move(f), detail::no_context{}, std::move(o));
   } else {
     static_assert(detail::takes_element<Fn, T, emitter<U>&>,
@@ -129,8 +139,8 @@ auto dataset<T>::flat_map(Fn f, context_factory<Make> c, op_options o) const {
   using Ctx = std::decay_t<std::invoke_result_t<Make&>>;
   if constexpr (std::is_void_v<U>) {
     static_assert(detail::takes_element<Fn, T, Ctx&>, "flat_map with a context needs f(const T&, Ctx&) -> range");
-    using Out = std::ranges::range_value_t<decltype(detail::pass_element(std::declval<Fn&>(), std::declval<T&>(),
-                                                                         std::declval<Ctx&>()))>;
+    using Out = detail::range_value<decltype(detail::pass_element(std::declval<Fn&>(), std::declval<T&>(),
+                                                                  std::declval<Ctx&>()))>;
     return detail::flat_map_impl<T, Out, false>(node_, std::move(f), std::move(c.make), std::move(o));
   } else {
     static_assert(detail::takes_element<Fn, T, Ctx&, emitter<U>&> || detail::takes_element<Fn, T, emitter<U>&, Ctx&>,

@@ -4,21 +4,13 @@
 #include <cstdint>
 
 #include "parade/dataset.hpp"
-#include "parade/detail/index_source.hpp"
 
 namespace parade {
 
 // dataset<std::int64_t> of begin, begin+1, ..., end-1 (empty if end <= begin).
-// Splittable: every worker reads its own ranges; length known.
+// Splittable: every worker reads its own ranges; length known. Compiled in
+// src/sources.cpp.
 //   auto squares = parade::range(0, 1000).map([](std::int64_t x) { return x * x; });
-inline dataset<std::int64_t> range(std::int64_t begin, std::int64_t end, source_options src = {}) {
-  auto fill = [begin](std::vector<std::int64_t>& buf, std::int64_t i, std::size_t n) {
-    buf.resize(n);
-    for (std::size_t k = 0; k < n; ++k) buf[k] = begin + i + std::int64_t(k);
-  };
-  std::int64_t n = end > begin ? end - begin : 0;
-  return dataset<std::int64_t>(
-      std::make_shared<detail::index_node<std::int64_t, decltype(fill)>>(n, fill, std::move(src), "range", "Numbers"));
-}
+dataset<std::int64_t> range(std::int64_t begin, std::int64_t end, source_options src = {});
 
 }  // namespace parade

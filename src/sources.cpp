@@ -1,0 +1,18 @@
+// The sources that need no user type: compiled once here.
+#include "parade/sources/range.hpp"
+
+#include "parade/detail/index_source.hpp"
+
+namespace parade {
+
+dataset<std::int64_t> range(std::int64_t begin, std::int64_t end, source_options src) {
+  auto fill = [begin](std::vector<std::int64_t>& buf, std::int64_t i, std::size_t n) {
+    buf.resize(n);
+    for (std::size_t k = 0; k < n; ++k) buf[k] = begin + i + std::int64_t(k);
+  };
+  std::int64_t n = end > begin ? end - begin : 0;
+  return dataset<std::int64_t>(
+      std::make_shared<detail::index_node<std::int64_t, decltype(fill)>>(n, fill, std::move(src), "range", "Numbers"));
+}
+
+}  // namespace parade
