@@ -19,7 +19,7 @@ if [ -n "$sanitize" ]; then
   export TSAN_OPTIONS="halt_on_error=1 second_deadlock_stack=1"
   export ASAN_OPTIONS="detect_leaks=1:abort_on_error=1"
   export UBSAN_OPTIONS="print_stacktrace=1:halt_on_error=1"
-  ctest --test-dir "$dir" --output-on-failure -j2 -LE consumer
+  ctest --test-dir "$dir" --output-on-failure -j2 -LE "consumer|compile_fail"
 else
   ctest --test-dir "$dir" --output-on-failure -j2
 fi

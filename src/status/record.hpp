@@ -21,11 +21,11 @@ struct step_sample {
 };
 
 struct step_record {
-  std::string name;     // the step's display name ("split")
-  std::string kind;     // "map", "read_lines", "reduce_by_key", ...
-  std::string dataset;  // the name of the dataset the step produces ("Words")
-  std::string unit;     // what `in` counts: "items" or "bytes"
-  std::optional<std::uint64_t> total;  // known input size, in `unit`
+  std::string name{};     // the step's display name ("split")
+  std::string kind{};     // "map", "read_lines", "reduce_by_key", ...
+  std::string dataset{};  // the name of the dataset the step produces ("Words")
+  std::string unit{};     // what `in` counts: "items" or "bytes"
+  std::optional<std::uint64_t> total{};  // known input size, in `unit`
   std::uint64_t in = 0, out = 0;       // final counts
   double wall_s = 0;    // from the step's start to its end
   double busy_s = 0;    // worker-seconds (fused steps share their stage's time)
@@ -33,20 +33,20 @@ struct step_record {
   std::size_t cap = 0;         // workers the step may use
   std::size_t buffer_cap = 0;  // chunks its output buffer holds; 0 = fused (no buffer)
   bool barrier = false;        // holds its whole output until its input ends
-  std::string state;           // final state: "done", "FAILED", "stopped", "waiting"
-  std::vector<step_sample> samples;  // in time order
+  std::string state{};           // final state: "done", "FAILED", "stopped", "waiting"
+  std::vector<step_sample> samples{};  // in time order
 };
 
 struct run_record {
-  std::string name;     // run_options::name
-  std::string outcome;  // "done", "failed" or "cancelled"
-  std::string error;    // what() of the failure, if any
-  std::string started;  // local wall-clock time the run started, "2026-11-24 21:03:05"
+  std::string name{};     // run_options::name
+  std::string outcome{};  // "done", "failed" or "cancelled"
+  std::string error{};    // what() of the failure, if any
+  std::string started{};  // local wall-clock time the run started, "2026-11-24 21:03:05"
   double elapsed_s = 0;
   std::size_t workers = 0;
   std::uint64_t peak_rss = 0;     // bytes
-  std::vector<double> rss_t;      // seconds since start
-  std::vector<std::uint64_t> rss; // resident set size at rss_t, bytes
+  std::vector<double> rss_t{};      // seconds since start
+  std::vector<std::uint64_t> rss{}; // resident set size at rss_t, bytes
   std::vector<step_record> steps; // in plan order
 };
 

@@ -133,8 +133,12 @@ TEST(status, plain_lines_parse_and_progress_from_waiting_to_done) {
       EXPECT_GE(r, last) << step << " went back to " << f["state"] << "\n" << out;
       // No rate before a step has run for a second (it has not, before the
       // run has), and 0 before it starts.
-      if (r == 0) EXPECT_EQ(f["rate"], "0/s") << step;
-      if (r > 0 && std::stod(f["t"]) < 1.0) EXPECT_EQ(f["rate"], "-") << step << " at t=" << f["t"];
+      if (r == 0) {
+        EXPECT_EQ(f["rate"], "0/s") << step;
+      }
+      if (r > 0 && std::stod(f["t"]) < 1.0) {
+        EXPECT_EQ(f["rate"], "-") << step << " at t=" << f["t"];
+      }
       last = std::max(last, r);
     }
     EXPECT_EQ(v.back()["state"], "done") << step;

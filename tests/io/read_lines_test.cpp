@@ -136,7 +136,9 @@ void expect_error_naming(const std::function<void()>& run, const std::string& pa
   } catch (const parade::error& e) {
     std::string what = e.what();
     EXPECT_NE(what.find(path), std::string::npos) << what;
-    if (!also.empty()) EXPECT_NE(what.find(also), std::string::npos) << what;
+    if (!also.empty()) {
+      EXPECT_NE(what.find(also), std::string::npos) << what;
+    }
   }
 }
 }  // namespace

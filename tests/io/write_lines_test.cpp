@@ -115,7 +115,7 @@ TEST(write_lines, parts_in_a_directory_with_success_marker_last) {
       parade::range(0, 100000).write_lines(out, {.parts = parts, .extension = ".txt.gz"}, c.run());
       std::vector<std::string> want{"_SUCCESS"};
       for (std::size_t i = 0; i < parts; ++i) {
-        char name[32];
+        char name[48];
         std::snprintf(name, sizeof name, "part-%05zu.txt.gz", i);
         want.push_back(name);
       }

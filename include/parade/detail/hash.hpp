@@ -26,8 +26,10 @@ constexpr std::uint64_t mix64(std::uint64_t x) {
   return x;
 }
 
+__extension__ typedef unsigned __int128 uint128;  // g++ and clang; __extension__: no -Wpedantic warning
+
 inline std::uint64_t mul_fold(std::uint64_t a, std::uint64_t b) {
-  unsigned __int128 r = (unsigned __int128)a * b;
+  uint128 r = uint128(a) * b;
   return std::uint64_t(r) ^ std::uint64_t(r >> 64);
 }
 
@@ -205,7 +207,7 @@ std::uint64_t hash_key(const K& k) {
     std::string_view sv(k);
     return hash_bytes(sv.data(), sv.size(), 0x5eed);
   } else if constexpr ((std::is_integral_v<K> || std::is_enum_v<K>) && !has_absl_hash<K>) {
-    return mix64(std::uint64_t(k) + 0x9e3779b97f4a7c15ULL);
+    return mix64(static_cast<std::uint64_t>(k) + std::uint64_t{0x9e3779b97f4a7c15});
   } else {
     hash_state s(0x5eed);
     hash_into(s, k);

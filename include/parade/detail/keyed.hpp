@@ -288,12 +288,12 @@ open_end<std::pair<K, Out>> run_keyed(run_state& rs, open_end<std::pair<K, V>> u
         }
       }
       auto entries = merged.table.take();
-      auto& run = runs[p];
-      run.reserve(entries.size());
+      auto& out = runs[p];
+      out.reserve(entries.size());
       for (auto& en : entries)
-        run.emplace_back(std::move(en.first), guarded(stats, [&] { return finish(std::move(en.second)); }));
+        out.emplace_back(std::move(en.first), guarded(stats, [&] { return finish(std::move(en.second)); }));
       if constexpr (ordered)
-        sort_elements(run, [](const E& a, const E& b) { return a.first < b.first; });
+        sort_elements(out, [](const E& a, const E& b) { return a.first < b.first; });
       else
         firsts[p] = std::move(merged.first);
     }, slots.size());

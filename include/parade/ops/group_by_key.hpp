@@ -61,6 +61,7 @@ auto dataset<T>::group_by_key(op_options o) const {
   static_assert(detail::pair_traits<T>::is_pair, "group_by_key needs a dataset of std::pair<K, V>");
   using K = typename detail::pair_traits<T>::key;
   using V = typename detail::pair_traits<T>::value;
+  static_assert(detail::check_key<K>::ok);
   return dataset<std::pair<K, std::vector<V>>>(std::make_shared<detail::group_node<K, V>>(node_, std::move(o)));
 }
 

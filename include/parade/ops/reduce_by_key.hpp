@@ -51,6 +51,7 @@ dataset<T> dataset<T>::reduce_by_key(Fn f, op_options o) const {
   using K = typename detail::pair_traits<T>::key;
   using V = typename detail::pair_traits<T>::value;
   static_assert(std::is_invocable_r_v<V, const Fn&, V&&, V&&>, "reduce_by_key needs f(V, V) -> V");
+  static_assert(detail::check_key<K>::ok);
   return dataset<T>(std::make_shared<detail::reduce_node<K, V, Fn, detail::no_context>>(
       node_, std::move(f), detail::no_context{}, std::move(o)));
 }
@@ -66,6 +67,7 @@ dataset<T> dataset<T>::reduce_by_key(Fn f, context_factory<Make> c, op_options o
   using Ctx = std::decay_t<std::invoke_result_t<Make&>>;
   static_assert(std::is_invocable_r_v<V, const Fn&, V&&, V&&, Ctx&>,
                 "reduce_by_key with a context needs f(V, V, Ctx&) -> V");
+  static_assert(detail::check_key<K>::ok);
   return dataset<T>(std::make_shared<detail::reduce_node<K, V, Fn, Make>>(node_, std::move(f), std::move(c.make),
                                                                            std::move(o)));
 }
