@@ -231,7 +231,6 @@ open_end<std::pair<K, Out>> run_keyed(run_state& rs, open_end<std::pair<K, V>> u
   using term_t = keyed_terminal<K, V, A, Ops, Make>;
   using part_t = typename term_t::part;
   using E = std::pair<K, Out>;
-  constexpr bool ordered = term_t::ordered;
   std::size_t cap = cap_of(o);
   if (cap != up.cap && cap != SIZE_MAX) up = close(rs, std::move(up));
   auto name = step_name(o, kind);
@@ -260,7 +259,7 @@ open_end<std::pair<K, Out>> run_keyed(run_state& rs, open_end<std::pair<K, V>> u
     // Merge worker w combines with slot w's context, so a step with a context
     // makes no more of them than its slots (and never makes new ones here).
     std::vector<std::vector<E>> runs(P);
-    std::vector<std::vector<arrival>> firsts(ordered ? 0 : P);
+    std::vector<std::vector<arrival>> firsts(term_t::ordered ? 0 : P);
     std::vector<term_t*> slots;
     for (auto& s : reg->all()) slots.push_back(static_cast<term_t*>(s.get()));
     parallel_for(rs, P, stats.name, [&](std::size_t p, std::size_t w) {
@@ -278,13 +277,13 @@ open_end<std::pair<K, Out>> run_keyed(run_state& rs, open_end<std::pair<K, V>> u
           std::size_t at = merged.table.find_or_add(std::move(entries[i].first), tags[i],
                                                     [&] { return std::move(entries[i].second); }, added);
           if (added) {
-            if constexpr (!ordered) merged.first.push_back(other.first[i]);
+            if constexpr (!term_t::ordered) merged.first.push_back(other.first[i]);
             continue;
           }
           guarded(stats, [&] {
             slots[w]->ops().combine(merged.table[at].second, std::move(entries[i].second), slots[w]->context());
           });
-          if constexpr (!ordered) merged.first[at] = std::min(merged.first[at], other.first[i]);
+          if constexpr (!term_t::ordered) merged.first[at] = std::min(merged.first[at], other.first[i]);
         }
       }
       auto entries = merged.table.take();
@@ -292,7 +291,7 @@ open_end<std::pair<K, Out>> run_keyed(run_state& rs, open_end<std::pair<K, V>> u
       out.reserve(entries.size());
       for (auto& en : entries)
         out.emplace_back(std::move(en.first), guarded(stats, [&] { return finish(std::move(en.second)); }));
-      if constexpr (ordered)
+      if constexpr (term_t::ordered)
         sort_elements(out, [](const E& a, const E& b) { return a.first < b.first; });
       else
         firsts[p] = std::move(merged.first);
@@ -301,7 +300,7 @@ open_end<std::pair<K, Out>> run_keyed(run_state& rs, open_end<std::pair<K, V>> u
     reg->all().clear();  // the slots' contexts close here
     if (rs.stopped()) throw stop_signal{};
 
-    if constexpr (ordered) {
+    if constexpr (term_t::ordered) {
       *data = merge_sorted_runs<K, E>(rs, runs, stats.name);
     } else {
       *data = order_by_arrival(runs, firsts);
