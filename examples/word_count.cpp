@@ -71,16 +71,17 @@ std::vector<std::string> write_sample(const fs::path& dir, std::int64_t lines) {
 }
 
 void split_words(const std::string& line, parade::emitter<std::pair<std::string, std::int64_t>>& emit) {
-  std::size_t i = 0, n = line.size();
-  while (i < n) {
-    while (i < n && (line[i] == ' ' || line[i] == '\t')) ++i;
-    std::size_t start = i;
-    while (i < n && line[i] != ' ' && line[i] != '\t') ++i;
-    if (i > start) emit({line.substr(start, i - start), 1});
-  }
+  for (std::string_view w : parade::split_ws(line)) emit({std::string(w), 1});
 }
 
 }  // namespace
+
+constexpr const char* usage =
+    "usage: word_count [--lines N] [-o counts.txt] [path|glob|dir ...]\n"
+    "  Counts the words of text files (plain, .gz, .zst, .bz2), on all cores.\n"
+    "  Without paths, writes a sample corpus of N lines (default 4000000) first.\n"
+    "  -o FILE    where the counts go (word<TAB>count, words ascending)\n"
+    "  -          reads standard input\n";
 
 int main(int argc, char** argv) {
   std::int64_t lines = 4'000'000;
@@ -88,9 +89,19 @@ int main(int argc, char** argv) {
   std::string out;
   for (int i = 1; i < argc; ++i) {
     std::string a = argv[i];
-    if (a == "--lines" && i + 1 < argc) lines = std::atoll(argv[++i]);
-    else if (a == "-o" && i + 1 < argc) out = argv[++i];
-    else inputs.push_back(a);
+    if (a == "--help" || a == "-h") {
+      std::fputs(usage, stdout);
+      return 0;
+    } else if (a == "--lines" && i + 1 < argc) {
+      lines = std::atoll(argv[++i]);
+    } else if (a == "-o" && i + 1 < argc) {
+      out = argv[++i];
+    } else if (a.size() > 1 && a[0] == '-') {
+      std::fprintf(stderr, "word_count: unknown option %s\n%s", a.c_str(), usage);
+      return 2;
+    } else {
+      inputs.push_back(a);
+    }
   }
   auto tmp = fs::temp_directory_path() / "parade-word-count";
   if (out.empty()) out = (tmp / "counts.txt").string();
@@ -105,10 +116,8 @@ int main(int argc, char** argv) {
                       .flat_map<std::pair<std::string, std::int64_t>>(split_words, {.name = "split", .output_name = "Words"})
                       .reduce_by_key(std::plus<>{}, {.name = "count"})
                       .collect({.name = "Word count"});  // ascending word order
-    // Written atomically: the file appears complete or not at all.
-    parade::from(counts)
-        .map([](const std::pair<std::string, std::int64_t>& kv) { return kv.first + "\t" + std::to_string(kv.second); })
-        .write_lines(out, {.name = "Writing counts"});
+    // Written atomically (word<TAB>count): the file appears complete or not at all.
+    parade::from(counts).write_lines(out, {.name = "Writing counts"});
     auto top = std::move(counts);
     std::partial_sort(top.begin(), top.begin() + std::min<std::ptrdiff_t>(10, std::ptrdiff_t(top.size())), top.end(),
                       [](auto& a, auto& b) { return a.second > b.second; });

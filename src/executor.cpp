@@ -50,6 +50,7 @@ class segment_run {
       for (std::size_t k = s.cap; k-- > 0;) s.free_slots.push_back(k);
     }
     max_tokens_ = rs.max_tokens();
+    max_bytes_ = rs.buffer_bytes();
     for (auto& s : stages_) {
       for (auto* st : s.def->steps) {
         st->cap.store(std::uint32_t(s.cap));
@@ -78,6 +79,19 @@ class segment_run {
                          }
                        });
     // Instances (and the contexts they own) close here, on every outcome.
+    // A context's destructor that throws (declared noexcept(false)) fails
+    // the run here, naming its step, instead of ending the process.
+    for (auto& s : stages_)
+      for (auto& inst : s.slots) {
+        if (!inst) continue;
+        try {
+          inst->close();
+        } catch (const step_failure& f) {
+          rs_.fail(f.step, f.original);
+        } catch (...) {
+          rs_.fail(s.def->name, std::current_exception());
+        }
+      }
     for (auto& s : stages_) s.slots.clear();
     if (!rs_.stopped()) {
       std::lock_guard lk(m_);
@@ -147,6 +161,13 @@ class segment_run {
 
   void put(std::size_t i, token&& t) {
     auto& s = stages_[i];
+    // The token's data may have grown or shrunk in the stage before.
+    flight_bytes_ = flight_bytes_ + t.bytes - t.accounted;
+    t.accounted = t.bytes;
+    if (t.bytes > 0 && t.source_items > 0) {
+      double per = double(t.bytes) / double(t.source_items);
+      bytes_per_item_ = bytes_per_item_ < 0 ? per : std::max(0.7 * bytes_per_item_ + 0.3 * per, per);
+    }
     if (s.def->ordered) {
       auto key = t.order();
       s.held.emplace(key, std::move(t));
@@ -156,6 +177,18 @@ class segment_run {
     note_fill(s);
   }
 
+  // What a chunk of n source items will hold, from the chunks so far.
+  std::size_t expected_bytes(std::size_t n) const {
+    return bytes_per_item_ > 0 ? std::size_t(bytes_per_item_ * double(n)) : 0;
+  }
+  // The chunks in flight (queued or being worked on) and one more would
+  // hold more than the run allows.
+  bool over_bytes() const { return flight_bytes_ + expected_bytes(chunk_) > max_bytes_; }
+  // Over the byte bound, a read is still allowed when nothing is in flight,
+  // and for a concurrent source (files) a read of the head part only: an
+  // ordered stage may be waiting for exactly that token.
+  bool may_read_over_bytes() const { return live_ == 0 || mode_ == source_mode::concurrent; }
+
   // Adapts the chunk size so a chunk takes about a millisecond of work:
   // large enough that per-chunk costs vanish, small enough to balance.
   void learn(const token& t) {
@@ -163,6 +196,8 @@ class segment_run {
     double per_item = double(t.work_ns) / double(t.source_items);
     ns_per_item_ = ns_per_item_ < 0 ? per_item : 0.7 * ns_per_item_ + 0.3 * per_item;
     double want = 1e6 / std::max(ns_per_item_, 0.1);
+    // And small enough in bytes: chunks of big elements hold a few MiB.
+    if (bytes_per_item_ > 0) want = std::min(want, double(chunk_bytes) / bytes_per_item_);
     std::size_t next = std::size_t(std::clamp(want, 1.0, double(max_chunk_)));
     chunk_ = std::min(next, chunk_ * 2);
     chunk_ = std::max<std::size_t>(chunk_, 1);
@@ -206,7 +241,7 @@ class segment_run {
         run_stage(lk, pick);
         continue;
       }
-      if (!src_done_ && !src_blocked_ && live_ < max_tokens_ &&
+      if (!src_done_ && !src_blocked_ && live_ < max_tokens_ && (!over_bytes() || may_read_over_bytes()) &&
           (mode_ == source_mode::concurrent ? src_readers_ < rs_.workers() : src_readers_ == 0)) {
         read_source(lk);
         continue;
@@ -249,6 +284,7 @@ class segment_run {
       return;
     }
     learn(t);
+    flight_bytes_ -= t.accounted;
     --live_;
     if (s.finishing) update_states();
     cv_.notify_all();
@@ -261,6 +297,10 @@ class segment_run {
   void read_source(std::unique_lock<std::mutex>& lk) {
     ++live_;
     token t;
+    // Counted before the read (it happens outside the lock): a guess from
+    // the chunks so far, corrected once the token has data.
+    t.accounted = expected_bytes(chunk_);
+    flight_bytes_ += t.accounted;
     if (mode_ == source_mode::splittable) {
       finish_read(t, src_.next(t, chunk_) ? pull::token : pull::done);
       return;
@@ -268,7 +308,8 @@ class segment_run {
     // Serial and concurrent sources read outside the lock.
     ++src_readers_;
     std::size_t n = chunk_;
-    bool lookahead = live_ < max_tokens_;  // live_ counts this read already
+    // live_ counts this read already; over the byte bound, only the head part.
+    bool lookahead = live_ < max_tokens_ && !over_bytes();
     lk.unlock();
     if (source_step_) source_step_->busy.fetch_add(1, std::memory_order_relaxed);
     auto t0 = clock::now();
@@ -280,6 +321,7 @@ class segment_run {
       lk.lock();
       --src_readers_;
       --live_;
+      flight_bytes_ -= t.accounted;
       fail_locked(lk, source_step_ ? source_step_->name : "source");
       return;
     }
@@ -300,6 +342,7 @@ class segment_run {
       put_or_drop(std::move(t));
       return;
     }
+    flight_bytes_ -= t.accounted;
     --live_;
     if (got == pull::wait || src_readers_ > 0) {
       // Readers still in flight may add tokens (or end the source): retry
@@ -321,8 +364,12 @@ class segment_run {
   }
 
   void put_or_drop(token&& t) {
-    if (stages_.empty()) --live_;
-    else put(0, std::move(t));
+    if (stages_.empty()) {
+      flight_bytes_ -= t.accounted;
+      --live_;
+    } else {
+      put(0, std::move(t));
+    }
     cv_.notify_all();
   }
 
@@ -332,7 +379,10 @@ class segment_run {
   std::deque<stage_rt> stages_;  // deque: stage_rt is not movable cheaply
   std::mutex m_;
   std::condition_variable cv_;  // workers wait here
+  static constexpr std::size_t chunk_bytes = std::size_t{1} << 20;
   std::size_t live_ = 0, max_tokens_ = 1;
+  std::size_t flight_bytes_ = 0, max_bytes_ = 0;
+  double bytes_per_item_ = -1;
   std::size_t chunk_ = 1, max_chunk_ = 1;
   double ns_per_item_ = -1;
   std::uint64_t next_seq_ = 0;

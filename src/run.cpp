@@ -2,6 +2,7 @@
 #include "parade/detail/run.hpp"
 #include "parade/detail/action.hpp"
 
+#include <fcntl.h>
 #include <unistd.h>
 
 #include <csignal>
@@ -29,6 +30,7 @@ namespace {
 std::atomic<int> g_sigint{0};
 std::mutex g_sig_mutex;
 int g_sig_users = 0;
+bool g_installed = false;
 struct sigaction g_old_action;
 
 extern "C" void on_sigint(int) {
@@ -42,16 +44,24 @@ void install_sigint() {
   std::lock_guard lk(g_sig_mutex);
   if (g_sig_users++ == 0) {
     g_sigint.store(0);
-    struct sigaction sa {};
-    sa.sa_handler = on_sigint;
-    sigemptyset(&sa.sa_mask);
-    sigaction(SIGINT, &sa, &g_old_action);
+    // A program started with SIGINT ignored (nohup, a background job of a
+    // script, a daemon) keeps it ignored: a Ctrl-C meant for the foreground
+    // must not cancel it.
+    struct sigaction now {};
+    sigaction(SIGINT, nullptr, &now);
+    g_installed = now.sa_handler != SIG_IGN;
+    if (g_installed) {
+      struct sigaction sa {};
+      sa.sa_handler = on_sigint;
+      sigemptyset(&sa.sa_mask);
+      sigaction(SIGINT, &sa, &g_old_action);
+    }
   }
 }
 
 void remove_sigint() {
   std::lock_guard lk(g_sig_mutex);
-  if (--g_sig_users == 0) sigaction(SIGINT, &g_old_action, nullptr);
+  if (--g_sig_users == 0 && g_installed) sigaction(SIGINT, &g_old_action, nullptr);
 }
 
 // The display a run gets, and whether it was asked for explicitly (by the
@@ -62,6 +72,8 @@ struct display_choice {
 };
 
 display_choice resolve_mode(status_mode m) {
+  // A closed stderr: nothing to show, and nowhere to show it.
+  if (::fcntl(STDERR_FILENO, F_GETFD) == -1) return {status_mode::off, true};
   if (const char* env = std::getenv("PARADE_STATUS"); env && *env) {
     std::string_view v(env);
     if (v == "live") return {status_mode::live, true};
@@ -174,12 +186,32 @@ std::size_t run_state::max_tokens() const {
   return std::max<std::size_t>(1, per * workers_);
 }
 
+std::size_t run_state::buffer_bytes() const {
+  std::size_t b = tuning::buffer_bytes.load();
+  return b ? b : std::size_t{64} << 20;
+}
+
 std::size_t run_state::max_chunk(std::size_t for_type) const {
   std::size_t m = tuning::max_chunk.load();
   return std::max<std::size_t>(1, m ? std::min(m, for_type) : for_type);
 }
 
+namespace {
+// A run nested in a user function of this one was cancelled (Ctrl-C reaches
+// both): this run is cancelled too, not failed.
+bool is_cancel(const std::exception_ptr& e) {
+  try {
+    std::rethrow_exception(e);
+  } catch (const parade::cancelled&) {
+    return true;
+  } catch (...) {
+    return false;
+  }
+}
+}  // namespace
+
 void run_state::fail(const std::string& step, std::exception_ptr e) {
+  if (is_cancel(e)) return cancel();
   {
     std::lock_guard lk(p_->mutex);
     if (!p_->failure && !p_->cancelled) {
@@ -215,7 +247,16 @@ step_stats& run_state::add_step(std::string name, std::string kind, std::optiona
 
 void run_state::start_monitor() { p_->mon->start(); }
 
+void run_state::cancel() {
+  {
+    std::lock_guard lk(p_->mutex);
+    if (!p_->failure) p_->cancelled = true;
+  }
+  stop_.store(true);
+}
+
 void run_state::fail_as_is(std::exception_ptr e, std::string what) {
+  if (is_cancel(e)) return cancel();
   p_->raw = std::move(e);
   p_->raw_what = std::move(what);
   stop_.store(true);

@@ -2,6 +2,7 @@
 #include "codec.hpp"
 
 #include <bzlib.h>
+#include <poll.h>
 #include <unistd.h>
 #include <zlib.h>
 #include <zstd.h>
@@ -10,6 +11,7 @@
 #include <cerrno>
 #include <cstring>
 
+#include "parade/detail/plan.hpp"
 #include "parade/error.hpp"
 
 namespace parade::detail::io {
@@ -40,20 +42,80 @@ const char* name_of(compression c) {
 
 decoder::decoder(int fd, std::string path) : fd_(fd), path_(std::move(path)), in_(new char[in_cap]) {}
 
-bool decoder::refill() {
+namespace {
+
+// One read(); on a descriptor with nothing to read yet, waits with poll()
+// in 100 ms steps, asking `stopped` between them.
+ssize_t read_waiting(int fd, char* out, std::size_t n, const std::string& path, bool (*stopped)(void*), void* arg) {
   for (;;) {
-    ssize_t n = ::read(fd_, in_.get(), in_cap);
-    if (n < 0 && errno == EINTR) continue;
-    if (n < 0) throw parade::error("parade: cannot read " + path_ + ": " + std::strerror(errno));
-    in_size_ = std::size_t(n);
-    consumed_ += std::uint64_t(n);
-    return n > 0;
+    if (stopped) {
+      pollfd p{fd, POLLIN, 0};
+      int r = ::poll(&p, 1, 100);
+      if (r < 0 && errno != EINTR) throw parade::error("parade: cannot read " + path + ": " + std::strerror(errno));
+      if (stopped(arg)) throw stop_signal{};
+      if (r <= 0) continue;
+    }
+    ssize_t got = ::read(fd, out, n);
+    if (got < 0 && (errno == EINTR || errno == EAGAIN)) continue;
+    if (got < 0) throw parade::error("parade: cannot read " + path + ": " + std::strerror(errno));
+    return got;
   }
+}
+
+}  // namespace
+
+std::size_t read_some(int fd, char* out, std::size_t n, const std::string& path, bool (*stopped)(void*), void* arg) {
+  std::size_t have = 0;
+  while (have < n) {
+    ssize_t got = read_waiting(fd, out + have, n - have, path, stopped, arg);
+    if (got == 0) break;
+    have += std::size_t(got);
+  }
+  return have;
+}
+
+bool decoder::refill() {
+  if (!prefix_.empty()) {
+    in_size_ = std::min(prefix_.size(), in_cap);
+    std::memcpy(in_.get(), prefix_.data(), in_size_);
+    prefix_.erase(0, in_size_);
+    consumed_ += in_size_;
+    return true;
+  }
+  ssize_t n = read_waiting(fd_, in_.get(), in_cap, path_, stopped_, stop_arg_);
+  in_size_ = std::size_t(n);
+  consumed_ += std::uint64_t(n);
+  return n > 0;
 }
 
 void decoder::corrupt(const std::string& what) const { throw parade::error("parade: " + path_ + ": " + what); }
 
 namespace {
+
+// Bytes as they are: a plain file read as a stream (a pipe, a FIFO, stdin,
+// a /proc file).
+class plain_decoder final : public decoder {
+ public:
+  plain_decoder(int fd, std::string path) : decoder(fd, std::move(path)) {}
+  std::size_t decode(char* out, std::size_t cap) override {
+    std::size_t got = 0;
+    while (got < cap) {
+      if (pos_ == in_size_) {
+        if (!refill()) break;
+        pos_ = 0;
+      }
+      std::size_t take = std::min(cap - got, in_size_ - pos_);
+      std::memcpy(out + got, in_.get() + pos_, take);
+      pos_ += take;
+      got += take;
+      if (got > 0 && stopped_) break;  // a pipe: hand on what arrived, do not wait for more
+    }
+    return got;
+  }
+
+ private:
+  std::size_t pos_ = 0;
+};
 
 class gzip_decoder final : public decoder {
  public:
@@ -181,7 +243,7 @@ std::unique_ptr<decoder> open_decoder(compression c, int fd, const std::string& 
     case compression::gzip: return std::make_unique<gzip_decoder>(fd, path);
     case compression::zstd: return std::make_unique<zstd_decoder>(fd, path);
     case compression::bzip2: return std::make_unique<bzip2_decoder>(fd, path);
-    default: throw parade::error("parade: " + path + " is not compressed");
+    default: return std::make_unique<plain_decoder>(fd, path);
   }
 }
 

@@ -31,6 +31,16 @@ class decoder {
     return decode(out, cap);
   }
   std::uint64_t compressed_bytes() const { return consumed_; }
+  // Bytes already read from the descriptor (to sniff the format), decoded
+  // before the descriptor's next bytes.
+  void set_prefix(std::string bytes) { prefix_ = std::move(bytes); }
+  // For a pipe, FIFO or terminal: wait for data with poll(), asking
+  // `stopped` every 100 ms, so a reader waiting for a writer can be
+  // cancelled (it throws stop_signal).
+  void wait_with(bool (*stopped)(void*), void* arg) {
+    stopped_ = stopped;
+    stop_arg_ = arg;
+  }
 
  protected:
   decoder(int fd, std::string path);
@@ -52,10 +62,19 @@ class decoder {
   std::size_t in_size_ = 0;
   std::uint64_t consumed_ = 0;
   std::string deferred_;
+  std::string prefix_;
+  bool (*stopped_)(void*) = nullptr;
+  void* stop_arg_ = nullptr;
   static constexpr std::size_t in_cap = 256 * 1024;
 };
 
+// A decoder for `c` (compression::none: the bytes as they are).
 std::unique_ptr<decoder> open_decoder(compression c, int fd, const std::string& path);
+
+// Reads up to `n` bytes from fd into `out`, waiting (interruptibly, as
+// decoder::wait_with) on a descriptor that may have nothing yet. Returns the
+// bytes read; fewer than n only at the end of the data.
+std::size_t read_some(int fd, char* out, std::size_t n, const std::string& path, bool (*stopped)(void*), void* arg);
 
 // Compresses `in` as one complete gzip member / zstd frame / bzip2 stream and
 // appends it to `out`. Concatenated blocks are a valid file of that format,

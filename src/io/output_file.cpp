@@ -4,6 +4,7 @@
 
 #include <dirent.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -11,11 +12,13 @@
 #include <atomic>
 #include <cerrno>
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <deque>
 #include <mutex>
 
 #include "codec.hpp"
+#include "fd.hpp"
 #include "parade/error.hpp"
 
 namespace parade::detail {
@@ -32,9 +35,56 @@ std::string dir_of(const std::string& path) {
   return path.substr(0, slash);
 }
 
+std::string base_of(const std::string& path) {
+  auto slash = path.find_last_of('/');
+  return slash == std::string::npos ? path : path.substr(slash + 1);
+}
+
+bool empty_dir(const std::string& path) {
+  std::unique_ptr<DIR, int (*)(DIR*)> d(::opendir(path.c_str()), ::closedir);
+  if (!d) return false;
+  while (auto* e = ::readdir(d.get()))
+    if (std::strcmp(e->d_name, ".") != 0 && std::strcmp(e->d_name, "..") != 0) return false;
+  return true;
+}
+
 std::string unique_suffix() {
   static std::atomic<unsigned> n{0};
   return std::to_string(getpid()) + "-" + std::to_string(n++);
+}
+
+// The hidden names of temporaries beside a target: ".NAME.parade-tmp-PID-N"
+// (a file) and ".NAME.parade-staging-PID-N" (a parts directory). A dot
+// first: read_lines and shell globs skip them.
+std::string temp_prefix(const std::string& base, const char* kind) { return "." + base + ".parade-" + kind + "-"; }
+
+void remove_tree(const std::string& path) {
+  if (std::unique_ptr<DIR, int (*)(DIR*)> d(::opendir(path.c_str()), ::closedir); d) {
+    while (auto* e = ::readdir(d.get())) {
+      if (std::strcmp(e->d_name, ".") == 0 || std::strcmp(e->d_name, "..") == 0) continue;
+      std::string p = path + "/" + e->d_name;
+      if (::unlink(p.c_str()) != 0 && errno == EISDIR) remove_tree(p);
+    }
+  }
+  ::rmdir(path.c_str());
+}
+
+// Removes temporaries of `base` left in `dir` by writers that were killed
+// (their process is gone), so a kill -9 at the commit leaves nothing for
+// long. A temporary whose process still runs is another writer's: kept.
+void remove_stale(const std::string& dir, const std::string& base, const char* kind) {
+  std::string prefix = temp_prefix(base, kind);
+  std::unique_ptr<DIR, int (*)(DIR*)> d(::opendir(dir.c_str()), ::closedir);
+  if (!d) return;
+  std::vector<std::string> stale;
+  while (auto* e = ::readdir(d.get())) {
+    std::string name = e->d_name;
+    if (name.compare(0, prefix.size(), prefix) != 0) continue;
+    long pid = std::strtol(name.c_str() + prefix.size(), nullptr, 10);
+    if (pid > 0 && pid != long(getpid()) && ::kill(pid_t(pid), 0) != 0 && errno == ESRCH) stale.push_back(dir + "/" + name);
+  }
+  for (auto& p : stale)
+    if (::unlink(p.c_str()) != 0 && errno == EISDIR) remove_tree(p);
 }
 
 }  // namespace
@@ -47,13 +97,14 @@ output_file::output_file(std::string path)
   if (!S_ISDIR(st.st_mode)) throw parade::error("parade: cannot write to " + path_ + ": " + dir_ + " is not a directory");
   if (::stat(path_.c_str(), &st) == 0 && S_ISDIR(st.st_mode))
     throw parade::error("parade: cannot write to " + path_ + ": it is a directory");
-  fd_ = ::open(dir_.c_str(), O_TMPFILE | O_WRONLY | O_CLOEXEC, 0644);
+  remove_stale(dir_, base_of(path_), "tmp");
+  // Mode 0666 less the umask, as a shell redirection makes it; commit()
+  // gives a replaced file's own mode back.
+  fd_ = io::open_fd(dir_.c_str(), O_TMPFILE | O_WRONLY, 0666);
   if (fd_ < 0 && (errno == EOPNOTSUPP || errno == EISDIR || errno == EINVAL)) {
     // No O_TMPFILE on this file system: a named, hidden temporary.
-    auto slash = path_.find_last_of('/');
-    std::string base = slash == std::string::npos ? path_ : path_.substr(slash + 1);
-    temp_ = dir_ + "/." + base + ".parade-tmp-" + unique_suffix();
-    fd_ = ::open(temp_.c_str(), O_CREAT | O_EXCL | O_WRONLY | O_CLOEXEC, 0644);
+    temp_ = dir_ + "/" + temp_prefix(base_of(path_), "tmp") + unique_suffix();
+    fd_ = io::open_fd(temp_.c_str(), O_CREAT | O_EXCL | O_WRONLY, 0666);
   }
   if (fd_ < 0) fail("cannot write to", path_);
 }
@@ -85,12 +136,16 @@ void output_file::commit() {
     encode({}, empty);
     write(empty);
   }
+  // A file replaced keeps its permission bits (0600 stays 0600).
+  if (struct stat old {}; ::stat(path_.c_str(), &old) == 0 && S_ISREG(old.st_mode)) ::fchmod(fd_, old.st_mode & 07777);
   if (::fsync(fd_) != 0) fail("cannot flush", path_);
   std::string staged = temp_;
   if (staged.empty()) {
-    // Give the unnamed file a name next to the target, then rename over it:
-    // rename replaces atomically, linkat alone would not.
-    staged = path_ + ".parade-tmp-" + unique_suffix();
+    // Give the unnamed file a hidden name next to the target, then rename
+    // over it: rename replaces atomically, linkat alone would not. Killed
+    // between the two, the process leaves the hidden name, which readers
+    // skip and the next write to this target removes.
+    staged = dir_ + "/" + temp_prefix(base_of(path_), "tmp") + unique_suffix();
     std::string proc = "/proc/self/fd/" + std::to_string(fd_);
     if (::linkat(AT_FDCWD, proc.c_str(), AT_FDCWD, staged.c_str(), AT_SYMLINK_FOLLOW) != 0) fail("cannot create", path_);
   }
@@ -104,7 +159,7 @@ void output_file::commit() {
   ::close(fd_);
   fd_ = -1;
   // The rename is durable once the directory is flushed too.
-  int dfd = ::open(dir_.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  int dfd = io::open_fd(dir_.c_str(), O_RDONLY | O_DIRECTORY);
   if (dfd >= 0) {
     ::fsync(dfd);
     ::close(dfd);
@@ -121,32 +176,33 @@ output_dir::output_dir(std::string dir, std::size_t parts, const std::string& ex
   struct stat st {};
   if (::stat(dir_.c_str(), &st) == 0) {
     if (!S_ISDIR(st.st_mode)) throw parade::error("parade: cannot write parts to " + dir_ + ": not a directory");
-    std::unique_ptr<DIR, int (*)(DIR*)> d(::opendir(dir_.c_str()), ::closedir);
-    if (!d) fail("cannot write parts to", dir_);
-    while (auto* e = ::readdir(d.get()))
-      if (std::strcmp(e->d_name, ".") != 0 && std::strcmp(e->d_name, "..") != 0)
-        throw parade::error("parade: cannot write parts to " + dir_ + ": it exists and is not empty");
-  } else {
-    if (::mkdir(dir_.c_str(), 0755) != 0) fail("cannot create", dir_);
-    created_ = true;
+    if (!empty_dir(dir_)) throw parade::error("parade: cannot write parts to " + dir_ + ": it exists and is not empty");
   }
+  // The parts are staged in a hidden directory beside the target and the
+  // whole directory is renamed into place at the end: readers see all parts
+  // and _SUCCESS, or nothing, even after a kill -9.
+  std::string parent = dir_of(dir_), base = base_of(dir_);
+  if (::stat(parent.c_str(), &st) != 0 || !S_ISDIR(st.st_mode)) fail("cannot write parts to", dir_);
+  remove_stale(parent, base, "staging");
+  staging_ = parent + "/" + temp_prefix(base, "staging") + unique_suffix();
+  if (::mkdir(staging_.c_str(), 0777) != 0) fail("cannot write parts to", dir_);
   try {
     for (std::size_t i = 0; i < parts; ++i) {
       char name[32];
       std::snprintf(name, sizeof name, "/part-%05zu", i);
-      parts_.push_back(std::make_unique<output_file>(dir_ + name + extension));
+      parts_.push_back(std::make_unique<output_file>(staging_ + name + extension));
       locks_->m.emplace_back();
     }
   } catch (...) {
     parts_.clear();
-    if (created_) ::rmdir(dir_.c_str());
+    remove_tree(staging_);
     throw;
   }
 }
 
 output_dir::~output_dir() {
   parts_.clear();  // uncommitted parts were never named
-  if (!committed_ && created_) ::rmdir(dir_.c_str());
+  if (!committed_) remove_tree(staging_);
 }
 
 void output_dir::write_block(std::size_t i, std::string_view text) {
@@ -185,20 +241,25 @@ void output_dir::spread(std::string_view text) {
 }
 
 void output_dir::commit() {
-  std::size_t named = 0;
-  try {
-    for (auto& p : parts_) {
-      p->commit();
-      ++named;
-    }
-    output_file success(dir_ + "/_SUCCESS");  // last: marks the directory complete
-    success.commit();
-  } catch (...) {
-    // All parts or none: those already in place go again.
-    for (std::size_t i = 0; i < named; ++i) ::unlink(parts_[i]->path().c_str());
-    throw;
+  for (auto& p : parts_) p->commit();
+  output_file success(staging_ + "/_SUCCESS");
+  success.commit();
+  // One rename makes it all visible. It replaces a missing or empty target;
+  // a target another writer filled meanwhile makes it fail (ENOTEMPTY).
+  if (::rename(staging_.c_str(), dir_.c_str()) != 0) {
+    int e = errno;
+    if (e == ENOTEMPTY || e == EEXIST)
+      throw parade::error("parade: cannot write parts to " + dir_ +
+                          ": another writer filled it while this one ran (nothing of this run was put there)");
+    errno = e;
+    fail("cannot write parts to", dir_);
   }
   committed_ = true;
+  int dfd = io::open_fd(dir_of(dir_).c_str(), O_RDONLY | O_DIRECTORY);
+  if (dfd >= 0) {
+    ::fsync(dfd);
+    ::close(dfd);
+  }
 }
 
 }  // namespace parade::detail

@@ -13,6 +13,7 @@
 #include <mutex>
 
 #include "codec.hpp"
+#include "fd.hpp"
 #include "parade/error.hpp"
 
 namespace parade::detail {
@@ -25,6 +26,11 @@ struct file_info {
   std::string path;
   std::uint64_t size = 0;
   compression kind = compression::none;
+  // Read from start to end by one worker, never split or sized: a pipe, a
+  // FIFO, a character device, stdin ("-"), or a file that reports size 0
+  // (a /proc file has content all the same). Its format is sniffed when it
+  // is opened.
+  bool stream = false;
 };
 
 [[noreturn]] void fail_errno(const std::string& what, const std::string& path) {
@@ -42,16 +48,19 @@ struct fd_guard {
 };
 
 int open_file(const std::string& path) {
-  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  int fd = io::open_fd(path.c_str(), O_RDONLY);
   if (fd < 0) fail_errno("cannot open", path);
   return fd;
 }
 
 file_info inspect(const std::string& path) {
-  fd_guard f(open_file(path));
+  if (path == "-") return {path, 0, compression::none, true};
   struct stat st {};
-  if (fstat(f.fd, &st) != 0) fail_errno("cannot stat", path);
+  if (::stat(path.c_str(), &st) != 0) fail_errno("cannot open", path);
   if (S_ISDIR(st.st_mode)) throw parade::error("parade: " + path + " is a directory, expected a file");
+  // Not opened here: opening a FIFO waits for a writer.
+  if (!S_ISREG(st.st_mode) || st.st_size == 0) return {path, 0, compression::none, true};
+  fd_guard f(open_file(path));
   file_info info{path, std::uint64_t(st.st_size), compression::none};
   unsigned char head[4];
   ssize_t n = ::pread(f.fd, head, sizeof head, 0);
@@ -68,7 +77,10 @@ bool hidden(const fs::path& p) {
 // One input: a file, a directory (recursive), or a glob.
 void expand(const std::string& input, std::vector<file_info>& out) {
   std::vector<std::string> paths;
-  if (input.find_first_of("*?[") != std::string::npos) {
+  // A path that exists is taken as it is, even with glob characters in its
+  // name (a file "a[1].txt"); only a path that does not exist is a pattern.
+  struct stat literal {};
+  if (input.find_first_of("*?[") != std::string::npos && ::stat(input.c_str(), &literal) != 0) {
     glob_t g{};
     int r = ::glob(input.c_str(), GLOB_ERR, nullptr, &g);
     if (r == GLOB_NOMATCH) {
@@ -86,6 +98,10 @@ void expand(const std::string& input, std::vector<file_info>& out) {
   }
   std::sort(paths.begin(), paths.end());
   for (auto& p : paths) {
+    if (p == "-") {  // standard input
+      out.push_back(inspect(p));
+      continue;
+    }
     std::error_code ec;
     auto st = fs::status(p, ec);
     if (ec || !fs::exists(st)) {
@@ -98,11 +114,15 @@ void expand(const std::string& input, std::vector<file_info>& out) {
       if (ec) throw parade::error("parade: cannot list " + p + ": " + ec.message());
       for (; it != end; it.increment(ec)) {
         if (ec) throw parade::error("parade: cannot list " + p + ": " + ec.message());
+        // The error_code forms: a symbolic link loop or a vanished entry is
+        // an error naming the path, not a filesystem_error escaping.
         if (hidden(it->path())) {
-          if (it->is_directory()) it.disable_recursion_pending();
+          if (it->is_directory(ec)) it.disable_recursion_pending();
           continue;
         }
-        if (it->is_regular_file()) files.push_back(it->path().string());
+        bool regular = it->is_regular_file(ec);
+        if (ec) throw parade::error("parade: cannot read " + it->path().string() + ": " + ec.message());
+        if (regular) files.push_back(it->path().string());
       }
       std::sort(files.begin(), files.end());
       for (auto& f : files) out.push_back(inspect(f));
@@ -184,7 +204,7 @@ class line_source final : public source_def {
       auto& f = files_[i];
       auto& s = state_[i];
       if (s.done) continue;
-      if (f.kind == compression::none) {
+      if (f.kind == compression::none && !f.stream) {
         // A byte range (an empty file has one, empty): cheap to hand out;
         // the reader stage reads it.
         std::uint64_t begin = s.next;
@@ -222,6 +242,35 @@ class line_source final : public source_def {
   }
 
  private:
+  static bool stopped(void* rs) { return static_cast<run_state*>(rs)->stopped(); }
+
+  // Opens file i for reading as a stream: a compressed file, or one that
+  // cannot be split. A pipe or FIFO is opened without waiting for a writer
+  // and read with poll(), so Ctrl-C stops a reader that waits for data.
+  void open_stream(const file_info& f, file_state& s) {
+    int fd;
+    if (f.path == "-") {
+      fd = io::above_std_streams(::fcntl(STDIN_FILENO, F_DUPFD_CLOEXEC, 3));
+      if (fd < 0) fail_errno("cannot read", "standard input");
+    } else {
+      fd = io::open_fd(f.path.c_str(), O_RDONLY | (f.stream ? O_NONBLOCK : 0));
+      if (fd < 0) fail_errno("cannot open", f.path);
+    }
+    s.fd = std::make_unique<fd_guard>(fd);
+    auto kind = f.kind;
+    std::string prefix;
+    struct stat st {};
+    bool pollable = ::fstat(fd, &st) == 0 && !S_ISREG(st.st_mode);
+    if (f.stream) {  // the format, from the first bytes
+      prefix.resize(4);
+      prefix.resize(io::read_some(fd, prefix.data(), 4, f.path, pollable ? &stopped : nullptr, &rs_));
+      kind = io::sniff(reinterpret_cast<const unsigned char*>(prefix.data()), prefix.size());
+    }
+    s.dec = io::open_decoder(kind, fd, f.path);
+    s.dec->set_prefix(std::move(prefix));
+    if (pollable) s.dec->wait_with(&stopped, &rs_);
+  }
+
   // Decompresses about `bytes` of whole lines of file i into t, outside the
   // source lock (the stream is claimed by this worker, so only it touches the
   // stream's state). Returns true at the end of the file.
@@ -232,10 +281,7 @@ class line_source final : public source_def {
     bool finished = false;
     std::size_t got_bytes = 0;
     guarded(stats_, [&] {
-      if (!s.dec) {
-        s.fd = std::make_unique<fd_guard>(open_file(f.path));
-        s.dec = io::open_decoder(f.kind, s.fd->fd, f.path);
-      }
+      if (!s.dec) open_stream(f, s);
       auto& buf = s.buf;
       buf.resize(std::size_t{1} << 18);
       while (got_bytes < bytes) {
@@ -287,9 +333,11 @@ class line_source final : public source_def {
     t.seq = s.seq++;
     t.part_end = finished;
     t.source_items = std::max<std::size_t>(1, got_bytes);
+    std::size_t held = lines.bytes.capacity() + lines.ends.capacity() * sizeof(std::size_t);
     std::vector<line_block> v;
     v.push_back(std::move(lines));
     t.set_items(std::move(v));
+    t.bytes += held;
     if (finished) {
       s.dec.reset();
       s.fd.reset();
@@ -311,7 +359,9 @@ class line_source final : public source_def {
 class line_reader final : public reader_base {
  public:
   line_reader(run_state& rs, step_stats& stats, line_source& src, sink<std::string>& out)
-      : rs_(rs), count_(stats), stats_(stats), src_(src), out_(out) {}
+      : rs_(rs), count_(stats), stats_(stats), src_(src), out_(out) {
+    this->feeds(out);
+  }
 
   void process(token& t) override {
     out_.begin_token(t);
@@ -347,7 +397,9 @@ class line_reader final : public reader_base {
     bool skip_partial = false;
     if (begin > 0) {
       char prev = 0;
-      if (::pread(fd_->fd, &prev, 1, off_t(begin - 1)) != 1) fail_errno("cannot read", f.path);
+      ssize_t got = ::pread(fd_->fd, &prev, 1, off_t(begin - 1));
+      if (got < 0) fail_errno("cannot read", f.path);
+      if (got == 0) shrank(f, begin - 1);
       skip_partial = prev != '\n';
     }
     buf_.clear();
@@ -358,11 +410,18 @@ class line_reader final : public reader_base {
     for (;;) {
       if (rs_.stopped()) throw stop_signal{};  // a long line can take many reads
       std::size_t have = buf_.size();
-      buf_.resize(have + want);
+      try {
+        buf_.resize(have + want);
+      } catch (const std::bad_alloc&) {
+        std::throw_with_nested(parade::error("parade: out of memory reading " + f.path + ": the line at byte " +
+                                             std::to_string(off) + " is longer than " + std::to_string(have) +
+                                             " bytes"));
+      }
       ssize_t n = ::pread(fd_->fd, buf_.data() + have, want, off_t(off + have));
       want = std::min(block, want * 2);
       if (n < 0) fail_errno("cannot read", f.path);
       buf_.resize(have + std::size_t(n));
+      if (n == 0 && off + have < end) shrank(f, off + have);
       if (n == 0) {  // end of file: a last line without "\n"
         if (!skip_partial && line_start < buf_.size() && off + line_start < end)
           emit(strip_cr(std::string_view(buf_.data() + line_start, buf_.size() - line_start)));
@@ -392,6 +451,13 @@ class line_reader final : public reader_base {
       // this range. (Reading on would make a long line cost quadratic time.)
       if (off >= end && (skip_partial || buf_.empty())) return;
     }
+  }
+
+  // The file is shorter than when the run started: its lines cannot be
+  // read as they were, so the run fails rather than give part of them.
+  [[noreturn]] static void shrank(const file_info& f, std::uint64_t at) {
+    throw parade::error("parade: " + f.path + " changed while being read: it was " + std::to_string(f.size) +
+                        " bytes, now it ends before byte " + std::to_string(at + 1));
   }
 
   void emit(std::string_view line) {
@@ -425,10 +491,22 @@ class line_reader final : public reader_base {
 
 std::shared_ptr<source_def> make_line_source(run_state& rs, step_stats& stats, const std::vector<std::string>& inputs) {
   std::vector<file_info> files;
-  for (auto& in : inputs) expand(in, files);
+  for (auto& in : inputs) {
+    try {
+      expand(in, files);
+    } catch (const parade::error&) {
+      throw;
+    } catch (const std::exception& e) {  // filesystem_error, bad_alloc: named, nested
+      std::throw_with_nested(parade::error("parade: cannot read " + in + ": " + e.what()));
+    }
+  }
   std::uint64_t total = 0;
-  for (auto& f : files) total += f.size;
-  stats.total = total;
+  bool sized = true;
+  for (auto& f : files) {
+    total += f.size;
+    sized = sized && !f.stream;
+  }
+  if (sized) stats.total = total;  // a stream's size is unknown: no total, no ETA
   return std::make_shared<line_source>(rs, stats, std::move(files));
 }
 

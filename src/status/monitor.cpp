@@ -2,11 +2,14 @@
 // draws on and parade::log.
 #include "status/monitor.hpp"
 
+#include <poll.h>
 #include <sys/ioctl.h>
 #include <sys/resource.h>
 #include <unistd.h>
 
 #include <algorithm>
+#include <atomic>
+#include <cerrno>
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
@@ -17,6 +20,7 @@
 #include "parade/error.hpp"
 #include "parade/io/output_file.hpp"
 #include "parade/log.hpp"
+#include "io/fd.hpp"
 
 namespace parade::detail {
 namespace {
@@ -55,9 +59,35 @@ terminal& term() {
   return t;
 }
 
+// Status output never holds up a run: stderr may be a pipe nobody reads, or
+// a terminal stopped with Ctrl-S. Each piece is written only when poll()
+// says stderr can take it (waiting at most 50 ms); what cannot be written is
+// dropped. After 2 s of dropped output in all, parade stops writing to
+// stderr for the rest of the process. Pieces of 512 bytes: a pipe or
+// terminal that is writable at all takes that much without blocking.
+std::atomic<bool> g_stderr_gave_up{false};
+double g_stuck_s = 0;  // under the terminal's lock
+
 void write_err(const std::string& s) {
-  std::fwrite(s.data(), 1, s.size(), stderr);
-  std::fflush(stderr);
+  if (g_stderr_gave_up.load(std::memory_order_relaxed)) return;
+  constexpr std::size_t piece = 512;
+  for (std::size_t at = 0; at < s.size();) {
+    pollfd p{STDERR_FILENO, POLLOUT, 0};
+    int r = ::poll(&p, 1, 50);
+    if (r < 0 && errno == EINTR) continue;
+    if (r <= 0 || (p.revents & (POLLERR | POLLHUP | POLLNVAL))) {
+      g_stuck_s += 0.05;
+      if (g_stuck_s >= 2.0 || (r > 0)) g_stderr_gave_up.store(true);  // closed or stuck: give up
+      return;
+    }
+    ssize_t n = ::write(STDERR_FILENO, s.data() + at, std::min(piece, s.size() - at));
+    if (n < 0 && (errno == EINTR || errno == EAGAIN)) continue;
+    if (n <= 0) {
+      g_stderr_gave_up.store(true);
+      return;
+    }
+    at += std::size_t(n);
+  }
 }
 
 void terminal::print(const std::string& text, int cols_now) const {
@@ -77,10 +107,16 @@ int terminal_size(bool rows) {
 int terminal_width() { return terminal_size(false); }
 
 std::uint64_t current_rss() {
-  std::ifstream f("/proc/self/statm");
-  std::uint64_t size = 0, resident = 0;
-  f >> size >> resident;
-  return resident * std::uint64_t(sysconf(_SC_PAGESIZE));
+  int fd = io::open_fd("/proc/self/statm", O_RDONLY);
+  if (fd < 0) return 0;
+  char buf[128];
+  ssize_t n = ::read(fd, buf, sizeof buf - 1);
+  ::close(fd);
+  if (n <= 0) return 0;
+  buf[n] = 0;
+  unsigned long long size = 0, resident = 0;
+  if (std::sscanf(buf, "%llu %llu", &size, &resident) != 2) return 0;
+  return std::uint64_t(resident) * std::uint64_t(sysconf(_SC_PAGESIZE));
 }
 
 long maxrss_kb() {

@@ -12,6 +12,9 @@ class for_each_sink final : public sink<T> {
  public:
   for_each_sink(step_stats& st, Fn f, Make make) : stats_(st), count_(st), f_(std::move(f)), ctx_(std::move(make)) {}
   void end_token(token&) override { count_.publish(); }
+  void close() override {
+    guarded(stats_, [&] { ctx_.close(); });
+  }
   void consume(std::span<T> items) override {
     count_.in(items.size());
     if (items.empty()) return;

@@ -43,7 +43,9 @@ template <class T, class Fill>
 class index_reader final : public reader_base {
  public:
   index_reader(run_state& rs, step_stats& stats, sink<T>& out, Fill fill, bool count_in = true)
-      : rs_(rs), count_(stats), out_(out), fill_(std::move(fill)), count_in_(count_in) {}
+      : rs_(rs), count_(stats), out_(out), fill_(std::move(fill)), count_in_(count_in) {
+    this->feeds(out);
+  }
   void process(token& t) override {
     constexpr std::int64_t b = std::int64_t(batch_size<T>());
     out_.begin_token(t);

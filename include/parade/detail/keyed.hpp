@@ -84,6 +84,11 @@ class keyed_terminal final : public sink<std::pair<K, V>> {
   }
   std::vector<part>& parts() { return parts_; }
   context_slot<Make>& context() { return ctx_; }
+  // The context stays open for the merge; the barrier closes it after.
+  void close() override {}
+  void close_context() {
+    guarded(stats_, [&] { ctx_.close(); });
+  }
   const Ops& ops() const { return ops_; }
 
  private:
@@ -296,8 +301,15 @@ open_end<std::pair<K, Out>> run_keyed(run_state& rs, open_end<std::pair<K, V>> u
       else
         firsts[p] = std::move(merged.first);
     }, slots.size());
+    for (auto* s : slots) {  // the slots' contexts close here
+      try {
+        s->close_context();
+      } catch (const step_failure& f) {
+        rs.fail(f.step, f.original);
+      }
+    }
     slots.clear();
-    reg->all().clear();  // the slots' contexts close here
+    reg->all().clear();
     if (rs.stopped()) throw stop_signal{};
 
     if constexpr (term_t::ordered) {

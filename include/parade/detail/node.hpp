@@ -29,9 +29,21 @@ namespace parade::detail {
 class reader_base : public stage_instance {
  public:
   void keep(std::shared_ptr<void> p) { keep_.push_back(std::move(p)); }
+  // The first sink of the chain this reader feeds (set by the readers).
+  void close() override {
+    if (first_) first_();
+  }
+
+ protected:
+  // Remembers the chain's first sink, to close it.
+  template <class T>
+  void feeds(sink<T>& s) {
+    first_ = [&s] { s.close(); };
+  }
 
  private:
   std::vector<std::shared_ptr<void>> keep_;
+  std::function<void()> first_;
 };
 
 // The untyped part of an open end: the segment's source, its closed stages
@@ -108,7 +120,7 @@ void feed(run_state& rs, sink<T>& out, std::vector<T>& items) {
 template <class T>
 class chunk_reader final : public reader_base {
  public:
-  chunk_reader(run_state& rs, sink<T>& out) : rs_(rs), out_(out) {}
+  chunk_reader(run_state& rs, sink<T>& out) : rs_(rs), out_(out) { this->feeds(out); }
   void process(token& t) override {
     out_.begin_token(t);
     auto in = std::move(t.data);
@@ -212,6 +224,9 @@ class context_slot {
     if (!ctx_) ctx_.emplace(make_());
     return *ctx_;
   }
+  // Destroys the context now (a destructor declared noexcept(false) may
+  // throw here, where the step can be named).
+  void close() { ctx_.reset(); }
 
  private:
   Make make_;
@@ -223,6 +238,7 @@ class context_slot<no_context> {
  public:
   explicit context_slot(no_context) {}
   no_context& get() { return dummy_; }
+  void close() {}
 
  private:
   no_context dummy_;
@@ -247,6 +263,20 @@ decltype(auto) call_element(Fn& fn, context_slot<Make>& ctx, T& x) {
     return pass_element(fn, x, ctx.get());
 }
 
+// Closes a step's context, then the rest of the chain; the first failure
+// goes on, naming its step.
+template <class Make, class T>
+void close_then(context_slot<Make>& ctx, const step_stats& stats, sink<T>& next) {
+  std::exception_ptr err;
+  try {
+    guarded(stats, [&] { ctx.close(); });
+  } catch (...) {
+    err = std::current_exception();
+  }
+  next.close();
+  if (err) std::rethrow_exception(err);
+}
+
 // Base of an element-wise step's per-slot sink: counters, output buffer,
 // context and the next sink.
 template <class In, class Out, class Make>
@@ -259,6 +289,7 @@ class step_sink : public sink<In> {
     count_.publish();
     next_.end_token(t);
   }
+  void close() override { close_then(ctx_, stats_, next_); }
 
  protected:
   void flush() {

@@ -14,6 +14,7 @@
 #include <utility>
 #include <vector>
 
+#include "parade/detail/memory.hpp"
 #include "parade/detail/std.hpp"
 
 namespace parade::detail {
@@ -42,6 +43,8 @@ struct token {
   std::unique_ptr<chunk_base> data;   // elements, for everything else
   std::uint64_t source_items = 0;     // elements the source put in (chunk sizing)
   std::uint64_t work_ns = 0;          // time spent on this token (chunk sizing)
+  std::size_t bytes = 0;              // memory its data holds (buffers are bounded in bytes)
+  std::size_t accounted = 0;          // what the scheduler counts for it (bytes, or a guess before it has data)
   bool last = false;
 
   // Position in input order, as one number (parts < 2^24, seq < 2^40).
@@ -54,6 +57,7 @@ struct token {
   template <class T>
   void set_items(std::vector<T> v) {
     auto c = std::make_unique<chunk<T>>();
+    bytes = memory_of(v);
     c->items = std::move(v);
     data = std::move(c);
   }
@@ -69,6 +73,9 @@ class sink {
   virtual void begin_token(const token&) {}
   virtual void consume(std::span<T> items) = 0;
   virtual void end_token(token&) {}
+  // Closes the contexts of this sink and those after it (when the segment
+  // ends): a context's destructor that throws fails the run, naming its step.
+  virtual void close() {}
 };
 
 // Thrown through user code to unwind a worker quickly; never seen by users.
@@ -170,6 +177,8 @@ class stage_instance {
  public:
   virtual ~stage_instance() = default;
   virtual void process(token& t) = 0;
+  // Called once when the segment ends, before the instance is destroyed.
+  virtual void close() {}
 };
 
 // One stage of a segment: `cap` instances at most run at once; an ordered

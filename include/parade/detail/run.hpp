@@ -21,6 +21,7 @@ class worker_pool;
 struct tuning {
   static inline std::atomic<std::size_t> buffer_chunks{0};  // tokens per worker
   static inline std::atomic<std::size_t> max_chunk{0};      // elements per chunk
+  static inline std::atomic<std::size_t> buffer_bytes{0};   // bytes of waiting chunks per segment
 };
 
 // Worker slots register here as a segment starts (several threads may add
@@ -53,11 +54,16 @@ class run_state {
   // Tokens in flight per segment: a few per worker (backpressure bound).
   std::size_t max_tokens() const;
   std::size_t max_chunk(std::size_t for_type) const;
+  // Bytes the chunks waiting in a segment's buffers may hold: a stream of
+  // big elements stays near this whatever the number of workers.
+  std::size_t buffer_bytes() const;
 
   // Cheap enough for every batch; also true after Ctrl-C.
   bool stopped() const noexcept { return stop_.load(std::memory_order_relaxed); }
   // Records the first failure (later ones are dropped) and raises the stop flag.
   void fail(const std::string& step, std::exception_ptr e);
+  // Stops the run as cancelled (unless it already failed).
+  void cancel();
   // Checks Ctrl-C and run_options::stop; returns stopped(). Called by the
   // thread that waits for the workers, every few tens of milliseconds.
   bool poll();

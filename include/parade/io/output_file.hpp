@@ -40,13 +40,15 @@ class output_file {
 };
 
 // The directory behind write_lines(dir, parts_options): part files written in
-// parallel, committed together, then a _SUCCESS marker written last.
+// parallel into a hidden staging directory beside the target, with a
+// _SUCCESS marker last, then renamed into place as one step.
 class output_dir {
  public:
-  // Creates `dir` if missing (its parent must exist); throws parade::error
-  // naming it if it cannot, or if it exists and is not empty.
+  // Stages the parts beside `dir` (its parent must exist); throws
+  // parade::error naming it if it cannot, or if `dir` exists and is not
+  // empty. `dir` itself is not touched before commit().
   output_dir(std::string dir, std::size_t parts, const std::string& extension);
-  // Without commit(): no part is ever named; a directory made here is removed.
+  // Without commit(): the staging directory goes; `dir` was never touched.
   ~output_dir();
   std::size_t size() const { return parts_.size(); }
   // Compresses `text` (whole lines) as the part's format asks and appends it
@@ -59,8 +61,8 @@ class output_dir {
   void commit();
 
  private:
-  std::string dir_;
-  bool created_ = false, committed_ = false;
+  std::string dir_, staging_;
+  bool committed_ = false;
   std::vector<std::unique_ptr<output_file>> parts_;
   struct locks;
   std::unique_ptr<locks> locks_;

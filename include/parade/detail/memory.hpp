@@ -1,0 +1,74 @@
+// How much memory elements hold: sizeof plus what they own on the heap
+// (strings, vectors, nested), a cheap estimate for bounding buffers and
+// barriers in bytes. Not API.
+#pragma once
+
+#include <cstddef>
+#include <memory>
+#include <optional>
+#include <string>
+#include <tuple>
+#include <type_traits>
+#include <utility>
+#include <vector>
+
+namespace parade::detail {
+
+template <class T>
+struct owns_nothing : std::bool_constant<std::is_trivially_copyable_v<T>> {};
+
+template <class T>
+struct is_vector : std::false_type {};
+template <class T, class A>
+struct is_vector<std::vector<T, A>> : std::true_type {};
+template <class T>
+struct is_unique_ptr : std::false_type {};
+template <class T>
+struct is_unique_ptr<std::unique_ptr<T>> : std::true_type {};
+template <class T>
+struct is_optional : std::false_type {};
+template <class T>
+struct is_optional<std::optional<T>> : std::true_type {};
+
+// Heap bytes owned by x, beyond sizeof(x). Types parade does not know count
+// as owning nothing.
+template <class T>
+std::size_t heap_bytes(const T& x);
+
+template <class T, class A>
+std::size_t vector_heap_bytes(const std::vector<T, A>& v) {
+  std::size_t n = v.capacity() * sizeof(T);
+  if constexpr (!owns_nothing<T>::value)
+    for (const auto& e : v) n += heap_bytes(e);
+  return n;
+}
+
+template <class T>
+std::size_t heap_bytes(const T& x) {
+  if constexpr (owns_nothing<T>::value) {
+    return 0;
+  } else if constexpr (std::is_same_v<T, std::string>) {
+    // Short strings live inside the object (15 bytes in libstdc++).
+    return x.capacity() > 15 ? x.capacity() + 1 : 0;
+  } else if constexpr (is_vector<T>::value) {
+    return vector_heap_bytes(x);
+  } else if constexpr (requires { std::tuple_size<T>::value; }) {
+    return std::apply([](const auto&... parts) { return (std::size_t{0} + ... + heap_bytes(parts)); }, x);
+  } else if constexpr (is_unique_ptr<T>::value) {
+    using U = typename T::element_type;
+    if constexpr (std::is_array_v<U>) return 0;
+    else return x ? sizeof(U) + heap_bytes(*x) : 0;
+  } else if constexpr (is_optional<T>::value) {
+    return x ? heap_bytes(*x) : 0;
+  } else {
+    return 0;
+  }
+}
+
+// Memory held by a vector of elements and what they own.
+template <class T, class A>
+std::size_t memory_of(const std::vector<T, A>& v) {
+  return sizeof(v) + vector_heap_bytes(v);
+}
+
+}  // namespace parade::detail
