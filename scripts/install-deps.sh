@@ -12,6 +12,7 @@ packages=(
   libsqlite3-dev       # the worker-context example and test
   zlib1g-dev libzstd-dev libbz2-dev   # read_lines / write_lines compression
   gzip zstd bzip2      # tests: the command-line tools accept what write_lines writes
+  strace               # tests: kill -9 at a chosen system call (the commit)
   clang-14 libclang-rt-14-dev         # scripts/fuzz.sh: libFuzzer
   tmux                 # the live-display test runs the display in a real terminal
   chromium fonts-dejavu-core          # the report test renders the HTML report headless

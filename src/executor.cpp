@@ -161,12 +161,13 @@ class segment_run {
 
   void put(std::size_t i, token&& t) {
     auto& s = stages_[i];
-    // The token's data may have grown or shrunk in the stage before.
-    flight_bytes_ = flight_bytes_ + t.bytes - t.accounted;
-    t.accounted = t.bytes;
-    if (t.bytes > 0 && t.source_items > 0) {
-      double per = double(t.bytes) / double(t.source_items);
-      bytes_per_item_ = bytes_per_item_ < 0 ? per : std::max(0.7 * bytes_per_item_ + 0.3 * per, per);
+    // The token's data may have grown or shrunk in the stage before. A
+    // token without data yet (an index range) keeps the guess made when it
+    // was read.
+    if (t.data) {
+      flight_bytes_ = flight_bytes_ + t.bytes - t.accounted;
+      t.accounted = t.bytes;
+      t.peak_bytes = std::max(t.peak_bytes, t.bytes);
     }
     if (s.def->ordered) {
       auto key = t.order();
@@ -182,8 +183,18 @@ class segment_run {
     return bytes_per_item_ > 0 ? std::size_t(bytes_per_item_ * double(n)) : 0;
   }
   // The chunks in flight (queued or being worked on) and one more would
-  // hold more than the run allows.
-  bool over_bytes() const { return flight_bytes_ + expected_bytes(chunk_) > max_bytes_; }
+  // hold more than the run allows. Until a first chunk has shown what its
+  // elements weigh, one chunk at a time: 64 workers starting at once on
+  // 10 MB elements would otherwise hold 640 MB before anything is known.
+  bool over_bytes() const {
+    return bytes_per_item_ < 0 ? live_ > 0 : flight_bytes_ + expected_bytes(chunk_) > max_bytes_;
+  }
+  // Learns from a finished token the most it held at once, per source item.
+  void learn_bytes(const token& t) {
+    if (t.source_items == 0) return;
+    double per = double(std::max(t.peak_bytes, t.bytes)) / double(t.source_items);
+    bytes_per_item_ = bytes_per_item_ < 0 ? per : std::max(0.7 * bytes_per_item_ + 0.3 * per, per);
+  }
   // Over the byte bound, a read is still allowed when nothing is in flight,
   // and for a concurrent source (files) a read of the head part only: an
   // ordered stage may be waiting for exactly that token.
@@ -284,6 +295,7 @@ class segment_run {
       return;
     }
     learn(t);
+    learn_bytes(t);
     flight_bytes_ -= t.accounted;
     --live_;
     if (s.finishing) update_states();

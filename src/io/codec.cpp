@@ -100,9 +100,12 @@ class plain_decoder final : public decoder {
   std::size_t decode(char* out, std::size_t cap) override {
     std::size_t got = 0;
     while (got < cap) {
-      if (pos_ == in_size_) {
-        if (!refill()) break;
+      if (pos_ >= in_size_) {
         pos_ = 0;
+        if (eof_ || !refill()) {
+          eof_ = true;
+          break;
+        }
       }
       std::size_t take = std::min(cap - got, in_size_ - pos_);
       std::memcpy(out + got, in_.get() + pos_, take);
@@ -115,6 +118,7 @@ class plain_decoder final : public decoder {
 
  private:
   std::size_t pos_ = 0;
+  bool eof_ = false;
 };
 
 class gzip_decoder final : public decoder {

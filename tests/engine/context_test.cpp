@@ -107,3 +107,21 @@ TEST_F(sqlite_fixture, a_failing_lookup_closes_every_connection) {
   EXPECT_EQ(cnt.opened.load(), cnt.closed.load());
   EXPECT_EQ(cnt.alive.load(), 0);
 }
+
+// A context that cannot be moved (it holds a mutex) is made in place.
+TEST(context, one_that_cannot_be_moved_is_made_in_place) {
+  struct pinned {
+    std::mutex m;
+    std::int64_t calls = 0;
+  };
+  ptest::each_config([](const ptest::config& c) {
+    auto sum = parade::range(0, 10000)
+                   .map([](std::int64_t x, pinned& p) {
+                     std::lock_guard lk(p.m);
+                     ++p.calls;
+                     return x;
+                   }, parade::context([] { return pinned{}; }))
+                   .fold(std::int64_t{0}, std::plus<>{}, c.run());
+    EXPECT_EQ(sum, 49995000);
+  });
+}

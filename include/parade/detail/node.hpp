@@ -9,6 +9,7 @@
 
 #include <cstddef>
 #include <memory>
+#include <new>
 #include <optional>
 #include <span>
 #include <string>
@@ -215,22 +216,38 @@ template <class Make>
 class context_slot {
  public:
   using type = std::decay_t<std::invoke_result_t<Make&>>;
-  static_assert(std::is_move_constructible_v<type>,
-                "parade::context(make): the context type make() returns must be movable (it is made once per worker "
-                "and kept in the step); wrap an immovable resource in std::unique_ptr");
   static_assert(std::is_destructible_v<type>, "parade::context(make): the context type must be destructible");
   explicit context_slot(Make make) : make_(std::move(make)) {}
-  type& get() {
-    if (!ctx_) ctx_.emplace(make_());
-    return *ctx_;
+  context_slot(const context_slot&) = delete;
+  context_slot& operator=(const context_slot&) = delete;
+  ~context_slot() {
+    try {
+      close();
+    } catch (...) {  // close() already failed the run when it could; never terminate here
+    }
   }
-  // Destroys the context now (a destructor declared noexcept(false) may
-  // throw here, where the step can be named).
-  void close() { ctx_.reset(); }
+  type& get() {
+    if (!made_) {
+      // Made in place from make()'s result: the context is never moved, so
+      // it may hold a mutex or anything else that cannot move.
+      ::new (static_cast<void*>(storage_)) type(make_());
+      made_ = true;
+    }
+    return *ptr();
+  }
+  // Destroys the context now. Not noexcept: a destructor declared
+  // noexcept(false) may throw here, where the step can be named.
+  void close() {
+    if (!made_) return;
+    made_ = false;
+    std::destroy_at(ptr());
+  }
 
  private:
+  type* ptr() { return std::launder(reinterpret_cast<type*>(storage_)); }
   Make make_;
-  std::optional<type> ctx_;
+  bool made_ = false;
+  alignas(type) unsigned char storage_[sizeof(type)];
 };
 
 template <>

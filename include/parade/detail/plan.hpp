@@ -45,6 +45,7 @@ struct token {
   std::uint64_t work_ns = 0;          // time spent on this token (chunk sizing)
   std::size_t bytes = 0;              // memory its data holds (buffers are bounded in bytes)
   std::size_t accounted = 0;          // what the scheduler counts for it (bytes, or a guess before it has data)
+  std::size_t peak_bytes = 0;         // the most it held between two stages
   bool last = false;
 
   // Position in input order, as one number (parts < 2^24, seq < 2^40).
