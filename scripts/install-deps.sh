@@ -11,6 +11,7 @@ packages=(
   libbenchmark-dev     # bench/
   libsqlite3-dev       # the worker-context example and test
   zlib1g-dev libzstd-dev libbz2-dev   # read_lines / write_lines compression
+  liblz4-dev           # spilled runs are lz4-compressed
   gzip zstd bzip2      # tests: the command-line tools accept what write_lines writes
   strace               # tests: kill -9 at a chosen system call (the commit)
   clang-14 libclang-rt-14-dev         # scripts/fuzz.sh: libFuzzer

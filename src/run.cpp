@@ -16,6 +16,8 @@
 #include <string_view>
 #include <thread>
 
+#include "io/fd.hpp"
+#include "parade/detail/spill.hpp"
 #include "pool.hpp"
 #include "parade/error.hpp"
 #include "parade/log.hpp"
@@ -112,7 +114,43 @@ std::string env_report_path(const std::string& path) {
   return path.substr(0, dot) + "-" + std::to_string(n) + path.substr(dot);
 }
 
+// A number from a file such as /sys/fs/cgroup/memory.max ("max": none).
+std::optional<std::uint64_t> read_number(const char* path) {
+  int fd = io::open_fd(path, O_RDONLY);
+  if (fd < 0) return std::nullopt;
+  char buf[64] = {};
+  ssize_t n = ::read(fd, buf, sizeof buf - 1);
+  ::close(fd);
+  if (n <= 0 || buf[0] < '0' || buf[0] > '9') return std::nullopt;
+  return std::strtoull(buf, nullptr, 10);
+}
+
+// A field of /proc/meminfo, in bytes.
+std::optional<std::uint64_t> meminfo(const char* field) {
+  int fd = io::open_fd("/proc/meminfo", O_RDONLY);
+  if (fd < 0) return std::nullopt;
+  char buf[4096] = {};
+  ssize_t n = ::read(fd, buf, sizeof buf - 1);
+  ::close(fd);
+  if (n <= 0) return std::nullopt;
+  const char* at = std::strstr(buf, field);
+  if (!at) return std::nullopt;
+  return std::strtoull(at + std::strlen(field), nullptr, 10) * 1024;
+}
+
 }  // namespace
+
+std::size_t default_memory_budget() {
+  // The memory the process can have: the machine's, or its cgroup's limit
+  // inside a container (v2, then v1), whichever is smaller.
+  std::uint64_t limit = meminfo("MemTotal:").value_or(std::uint64_t{4} << 30);
+  for (const char* p : {"/sys/fs/cgroup/memory.max", "/sys/fs/cgroup/memory/memory.limit_in_bytes"})
+    if (auto c = read_number(p); c && *c > 0) limit = std::min(limit, *c);
+  std::uint64_t budget = limit / 2;
+  // No more than most of what is free now.
+  if (auto avail = meminfo("MemAvailable:")) budget = std::min(budget, *avail / 10 * 8);
+  return std::size_t(std::max<std::uint64_t>(budget, std::uint64_t{64} << 20));
+}
 
 void record_failures(run_state& rs, const run_options& o, const std::function<void()>& fn) {
   try {
@@ -147,6 +185,9 @@ struct run_state::impl {
   bool signals = false;
   std::exception_ptr raw;
   std::string raw_what;
+  std::unique_ptr<memory_account> memory;
+  std::once_flag spill_made;
+  std::unique_ptr<spill_space> spill;  // after the pool's users are gone, before the account
   std::unique_ptr<monitor> mon;
   std::unique_ptr<worker_pool> pool;  // last: joined first
 };
@@ -155,6 +196,13 @@ run_state::run_state(const run_options& opts)
     : workers_(opts.workers ? opts.workers : std::max(1u, std::thread::hardware_concurrency())),
       p_(std::make_unique<impl>()) {
   p_->opts = opts;
+  p_->memory = std::make_unique<memory_account>(opts.memory_limit ? opts.memory_limit : default_memory_budget());
+  int forced = tuning::force_spill.load();
+  if (forced < 0) {
+    const char* env = std::getenv("PARADE_FORCE_SPILL");
+    forced = env && *env && std::string_view(env) != "0";
+  }
+  force_spill_ = forced > 0;
   auto [mode, chosen] = resolve_mode(opts.status);
   auto interval = opts.status_interval.count() > 0
                       ? opts.status_interval
@@ -164,7 +212,7 @@ run_state::run_state(const run_options& opts)
   double quiet_s = chosen ? 0.0 : 1.0;
   std::string report = opts.report;
   if (const char* env = std::getenv("PARADE_REPORT"); report.empty() && env && *env) report = env_report_path(env);
-  p_->mon = std::make_unique<monitor>(p_->opts, mode, interval, quiet_s, workers_, p_->steps, p_->mutex, stop_, std::move(report));
+  p_->mon = std::make_unique<monitor>(p_->opts, mode, interval, quiet_s, workers_, p_->steps, p_->mutex, stop_, *p_->memory, std::move(report));
   install_sigint();
   p_->signals = true;
 }
@@ -187,8 +235,16 @@ std::size_t run_state::max_tokens() const {
 }
 
 std::size_t run_state::buffer_bytes() const {
+  // A sixteenth of the budget, 4 to 64 MiB: chunks in flight need little.
   std::size_t b = tuning::buffer_bytes.load();
-  return b ? b : std::size_t{64} << 20;
+  return b ? b : std::clamp(p_->memory->budget() / 16, std::size_t{4} << 20, std::size_t{64} << 20);
+}
+
+memory_account& run_state::memory() { return *p_->memory; }
+
+spill_space& run_state::spill() {
+  std::call_once(p_->spill_made, [&] { p_->spill = std::make_unique<spill_space>(p_->opts.temp_dir, workers_ + 1); });
+  return *p_->spill;
 }
 
 std::size_t run_state::max_chunk(std::size_t for_type) const {
@@ -306,7 +362,10 @@ void run_state::finish() {
     try {
       std::rethrow_exception(failure);
     } catch (...) {
-      std::throw_with_nested(error("parade: step '" + step + "' failed: " + what));
+      // parade's own messages start "parade: ": said once.
+      std::string_view own = what;
+      if (own.starts_with("parade: ")) own.remove_prefix(8);
+      std::throw_with_nested(error("parade: step '" + step + "' failed: " + std::string(own)));
     }
   }
   if (cancelled || stop_.load()) throw parade::cancelled("parade: run '" + p_->opts.name + "' cancelled");

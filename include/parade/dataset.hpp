@@ -35,6 +35,11 @@ class dataset {
   template <class Fn, class Make> dataset<T> filter(Fn pred, context_factory<Make> c, op_options o = {}) const;
   dataset<std::vector<T>> batch(std::size_t n, op_options o = {}) const;
 
+  // ---- ordering (barriers) -------------------------------------------------
+  dataset<T> sort(op_options o = {}) const;
+  template <class Cmp> dataset<T> sort(Cmp cmp, op_options o = {}) const;
+  template <class Fn> dataset<T> sort_by(Fn key, op_options o = {}) const;
+
   // ---- keyed operations (barriers) -----------------------------------------
   auto group_by_key(op_options o = {}) const;
   template <class Fn> dataset<T> reduce_by_key(Fn f, op_options o = {}) const;

@@ -12,6 +12,7 @@
 #include "parade/error.hpp"
 #include "parade/log.hpp"
 #include "parade/options.hpp"
+#include "parade/serialize.hpp"
 #include "parade/text.hpp"
 
 #include "parade/sources/from.hpp"
@@ -25,6 +26,7 @@
 #include "parade/ops/group_by_key.hpp"
 #include "parade/ops/map.hpp"
 #include "parade/ops/reduce_by_key.hpp"
+#include "parade/ops/sort.hpp"
 
 #include "parade/actions/collect.hpp"
 #include "parade/actions/count.hpp"

@@ -2,9 +2,11 @@
 // words or fields without allocating.
 #pragma once
 
+#include <bits/stringfwd.h>  // std::string's declaration only, for the deleted overloads
 #include <cstddef>
 #include <iterator>
 #include <string_view>
+#include <type_traits>
 
 namespace parade {
 
@@ -74,9 +76,17 @@ class split_view {
 // `text` must outlive them). No allocation.
 //   for (std::string_view w : parade::split_ws("a  b\tc")) ...  // "a" "b" "c"
 inline detail::split_view<true> split_ws(std::string_view text) { return {text, 0}; }
+// A temporary string would be gone before the loop reads its words (a range-for
+// keeps only the view alive): name it first.
+template <class S>
+  requires std::is_same_v<S, std::string>
+void split_ws(S&& text) = delete;
 
 // The fields of `text` between separators, empty ones included (a CSV line
 // without quoting): split("a,,b", ',') gives "a" "" "b"; "" gives one "".
 inline detail::split_view<false> split(std::string_view text, char sep) { return {text, sep}; }
+template <class S>
+  requires std::is_same_v<S, std::string>
+void split(S&& text, char sep) = delete;
 
 }  // namespace parade

@@ -172,7 +172,7 @@ std::optional<double> window_rate(const std::vector<step_sample>& h, bool out, d
 monitor::monitor(const run_options& opts, status_mode mode, std::chrono::milliseconds interval, double quiet_s,
                  std::size_t workers,
                  std::deque<step_stats>& steps, std::mutex& steps_mutex, const std::atomic<bool>& stopping,
-                 std::string report_path)
+                 const memory_account& memory, std::string report_path)
     : opts_(opts),
       mode_(mode),
       interval_(interval),
@@ -181,6 +181,7 @@ monitor::monitor(const run_options& opts, status_mode mode, std::chrono::millise
       steps_(steps),
       steps_mutex_(steps_mutex),
       stopping_(stopping),
+      memory_(memory),
       report_path_(std::move(report_path)),
       start_(clock::now()) {
   if (!report_path_.empty()) {
@@ -319,6 +320,7 @@ frame monitor::make_frame(double t) {
     if (stopping && (v.state == step_state::running || v.state == step_state::finishing)) v.state = step_state::stopping;
     v.in = s.in.load(std::memory_order_relaxed);
     v.out = s.out.load(std::memory_order_relaxed);
+    f.spilled += s.spilled.load(std::memory_order_relaxed);
     v.busy = s.busy.load(std::memory_order_relaxed);
     v.cap = s.cap.load(std::memory_order_relaxed);
     v.queued = s.queued.load(std::memory_order_relaxed);
@@ -429,6 +431,8 @@ run_record monitor::record(const frame& f, double t) {
   long end_kb = maxrss_kb();
   r.peak_rss = end_kb > start_maxrss_kb_ ? std::uint64_t(end_kb) * 1024 : peak_rss_;
   r.rss_t = rss_t_;
+  r.memory_budget = memory_.budget();
+  r.memory_peak = memory_.peak();
   r.rss = rss_;
   std::lock_guard sl(steps_mutex_);
   std::size_t i = 0;
@@ -450,6 +454,7 @@ run_record monitor::record(const frame& f, double t) {
     x.cap = v.cap;
     x.buffer_cap = v.buffer_cap;
     x.barrier = s.barrier;
+    x.spilled = s.spilled.load();
     x.state = step_state_name(int(v.state));
     if (i < hist_.size()) x.samples = hist_[i].samples;
     r.steps.push_back(std::move(x));

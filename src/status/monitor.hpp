@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "parade/detail/plan.hpp"
+#include "parade/detail/spill.hpp"
 #include "parade/io/output_file.hpp"
 #include "parade/options.hpp"
 #include "status/record.hpp"
@@ -44,6 +45,7 @@ struct frame {
   std::string outcome;        // "" while running; "done", "failed", "cancelled"
   std::string error;
   std::vector<step_view> steps;
+  std::uint64_t spilled = 0;  // bytes all steps wrote to disk so far
 };
 
 // Rendering (src/status/render.cpp). Live lines fit `width` columns.
@@ -62,7 +64,7 @@ class monitor {
   // run that ends sooner shows nothing at all (0 = show from the start).
   monitor(const run_options& opts, status_mode mode, std::chrono::milliseconds interval, double quiet_s,
           std::size_t workers, std::deque<step_stats>& steps, std::mutex& steps_mutex,
-          const std::atomic<bool>& stopping, std::string report_path);
+          const std::atomic<bool>& stopping, const memory_account& memory, std::string report_path);
   ~monitor();
   monitor(const monitor&) = delete;
   monitor& operator=(const monitor&) = delete;
@@ -93,6 +95,7 @@ class monitor {
   std::deque<step_stats>& steps_;
   std::mutex& steps_mutex_;
   const std::atomic<bool>& stopping_;
+  const memory_account& memory_;
   std::string report_path_;
   // The report's files, opened (unnamed) when the run starts, so a path that
   // cannot be written fails before any work; named when the run ends.

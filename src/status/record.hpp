@@ -33,6 +33,7 @@ struct step_record {
   std::size_t cap = 0;         // workers the step may use
   std::size_t buffer_cap = 0;  // chunks its output buffer holds; 0 = fused (no buffer)
   bool barrier = false;        // holds its whole output until its input ends
+  std::uint64_t spilled = 0;   // bytes written to disk (as stored, compressed)
   std::string state{};           // final state: "done", "FAILED", "stopped", "waiting"
   std::vector<step_sample> samples{};  // in time order
 };
@@ -45,6 +46,8 @@ struct run_record {
   double elapsed_s = 0;
   std::size_t workers = 0;
   std::uint64_t peak_rss = 0;     // bytes
+  std::uint64_t memory_budget = 0;  // run_options::memory_limit or its default, bytes
+  std::uint64_t memory_peak = 0;    // most the run's buffers and barriers held at once, bytes
   std::vector<double> rss_t{};      // seconds since start
   std::vector<std::uint64_t> rss{}; // resident set size at rss_t, bytes
   std::vector<step_record> steps; // in plan order

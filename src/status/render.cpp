@@ -202,6 +202,7 @@ std::vector<std::string> render_live(const frame& f, int width, bool color) {
       h += " · " + format_duration(f.elapsed) + " elapsed · ETA ";
       h += f.eta ? format_duration(*f.eta) + " at " + clock_at(*f.eta) : "—";
       if (f.phases > 1) h += " · phase " + std::to_string(f.phase + 1) + "/" + std::to_string(f.phases);
+      if (f.spilled > 0) h += " · spilled " + bytes(double(f.spilled));
     } else if (f.outcome == "done") {
       h += " · " + paint("done", "\x1b[32m", c) + " in " + format_duration(f.elapsed);
     } else {
@@ -294,18 +295,25 @@ std::string render_summary(const run_record& r, bool plain, bool color, int widt
   std::string s;
   if (plain) {
     s += "parade: summary run=" + quote(r.name) + " outcome=" + r.outcome + " elapsed=" + fmt("%.2fs", r.elapsed_s) +
-         " peak_rss=" + std::to_string(r.peak_rss) + " workers=" + std::to_string(r.workers);
+         " peak_rss=" + std::to_string(r.peak_rss) + " workers=" + std::to_string(r.workers) +
+         " memory_peak=" + std::to_string(r.memory_peak) + " memory_budget=" + std::to_string(r.memory_budget);
     if (!r.error.empty()) s += " error=" + quote(r.error);
     s += "\n";
     for (auto& x : r.steps) {
       s += "parade: summary step=" + quote(x.name) + " state=" + x.state + " in=" + std::to_string(x.in) +
            " out=" + std::to_string(x.out) + " unit=" + x.unit + " wall=" + fmt("%.2fs", x.wall_s) +
-           " busy=" + fmt("%.2fs", x.busy_s) + " rate=" + fmt("%.0f", x.wall_s > 0 ? double(x.in) / x.wall_s : 0) + "/s\n";
+           " busy=" + fmt("%.2fs", x.busy_s) + " rate=" + fmt("%.0f", x.wall_s > 0 ? double(x.in) / x.wall_s : 0) + "/s" +
+           (x.barrier ? " spilled=" + std::to_string(x.spilled) : std::string()) + "\n";
     }
     return s;
   }
   s += paint(one_line(r.name), "\x1b[1m", color) + ": " + r.outcome + " in " + format_duration(r.elapsed_s) + " · peak RSS " +
-       bytes(double(r.peak_rss)) + " · " + std::to_string(r.workers) + " workers\n";
+       bytes(double(r.peak_rss)) + " · " + std::to_string(r.workers) + " workers";
+  std::uint64_t spilled = 0;
+  for (auto& x : r.steps) spilled += x.spilled;
+  if (spilled > 0)
+    s += " · spilled " + bytes(double(spilled)) + " (memory budget " + bytes(double(r.memory_budget)) + ")";
+  s += "\n";
   int nw = 4;
   for (auto& x : r.steps) nw = std::max(nw, width_of(x.name));
   nw = std::min(nw, std::max(8, width / 4));

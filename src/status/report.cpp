@@ -237,7 +237,9 @@ std::string report_json(const run_record& r) {
   jstr(o, r.name), o += ",\"outcome\":", jstr(o, r.outcome), o += ",\"error\":", jstr(o, r.error);
   o += ",\"started\":", jstr(o, r.started);
   o += ",\"elapsed_s\":" + jnum(r.elapsed_s) + ",\"workers\":" + jnum(std::uint64_t(r.workers)) +
-       ",\"peak_rss_bytes\":" + jnum(r.peak_rss) + ",\"rss\":{";
+       ",\"peak_rss_bytes\":" + jnum(r.peak_rss) +
+       ",\"memory_budget_bytes\":" + jnum(r.memory_budget) + ",\"memory_peak_bytes\":" + jnum(r.memory_peak) +
+       ",\"rss\":{";
   jcol(o, "t", r.rss_t, [](double v) { return v; }), o += ',';
   jcol(o, "bytes", r.rss, [](std::uint64_t v) { return v; }), o += "}},\"steps\":[";
   for (std::size_t i = 0; i < r.steps.size(); ++i) {
@@ -249,6 +251,7 @@ std::string report_json(const run_record& r) {
          ",\"out\":" + jnum(s.out) + ",\"wall_s\":" + jnum(s.wall_s) + ",\"busy_s\":" + jnum(s.busy_s) +
          ",\"start_s\":" + jnum(s.start_s) + ",\"end_s\":" + jnum(s.end_s) +
          ",\"cap\":" + jnum(std::uint64_t(s.cap)) + ",\"buffer_cap\":" + jnum(std::uint64_t(s.buffer_cap)) + ",\"barrier\":" + (s.barrier ? "true" : "false") +
+         ",\"spilled_bytes\":" + jnum(s.spilled) +
          ",\"state\":";
     jstr(o, s.state), o += ",\"samples\":{";
     const auto& v = s.samples;

@@ -154,11 +154,12 @@ TEST(status, plain_lines_parse_and_progress_from_waiting_to_done) {
   EXPECT_EQ(final_of("tally")["processed"], "3000");
   EXPECT_EQ(final_of("after")["total"], "5");
   EXPECT_EQ(final_of("collect")["processed"], "5");
-  // Once the barrier had ended, "after" had its total while still running.
+  // Once the barrier had ended, "after" had its total while still running
+  // (a spilled barrier knows its length only when its merge has ended).
   bool total_while_running = false;
   for (auto& f : step_lines(out, "after"))
     total_while_running |= (f["state"] == "running" || f["state"] == "finishing") && f["total"] == "5";
-  EXPECT_TRUE(total_while_running) << out;
+  if (!std::getenv("PARADE_FORCE_SPILL")) EXPECT_TRUE(total_while_running) << out;
 
   auto run = summary_of(out, "run", "Known sizes");
   EXPECT_EQ(run["outcome"], "done") << out;

@@ -8,6 +8,8 @@
 //                                       every 1 ms (fail: it throws at the end)
 //   fault_child read PATH               counts the lines of PATH ("-": stdin)
 //   fault_child oom KIND MB             KIND under an address-space limit of MB
+//   fault_child spill DIR               a sort spilling into DIR under a 1 MiB
+//                                       file-size limit (a full disk)
 //   fault_child big WORKERS MB          1 MB strings through a step capped at
 //                                       one worker, buffers of MB; prints the
 //                                       peak RSS
@@ -17,6 +19,7 @@
 #include <sys/resource.h>
 
 #include <chrono>
+#include <csignal>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
@@ -109,6 +112,16 @@ int main(int argc, char** argv) {
                    }, {.workers = 1})
                    .count({.workers = std::size_t(std::atol(argv[2])), .status = parade::status_mode::off});
       std::printf("peak_mb %.1f count %zu\n", double(peak - base) / (1 << 20), n);
+    } else if (mode == "spill") {
+      std::signal(SIGXFSZ, SIG_IGN);  // writes past the limit fail with EFBIG
+      rlimit lim{rlim_t(1) << 20, rlim_t(1) << 20};
+      if (setrlimit(RLIMIT_FSIZE, &lim) != 0) return 3;
+      auto n = parade::range(0, 2'000'000)
+                   .map([](std::int64_t i) { return std::to_string((i * 7919) % 2'000'003) + "-some-padding"; })
+                   .sort()
+                   .count({.workers = 2, .status = parade::status_mode::off, .memory_limit = 1 << 20, .temp_dir = argv[2]});
+      std::printf("finished %zu\n", n);
+      return 0;
     } else if (mode == "oom" && argc >= 4) {
       return oom(argv[2], std::atol(argv[3]));
     } else {

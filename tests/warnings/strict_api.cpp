@@ -40,7 +40,8 @@ int main() {
   bad += check(sq.count(o) == 1000, "count");
   bad += check(sq.fold(std::int64_t{0}, std::plus<>{}, o) == 332833500, "fold");
   auto words = nums.flat_map<std::string>([](std::int64_t x, auto& emit) {
-    for (auto w : parade::split_ws("a b " + std::to_string(x % 7))) emit(std::string(w));
+    const std::string line = "a b " + std::to_string(x % 7);
+    for (auto w : parade::split_ws(line)) emit(std::string(w));
   });
   auto counts = words.map([](const std::string& w) { return std::pair<std::string, std::int64_t>(w, 1); })
                     .reduce_by_key(std::plus<>{})

@@ -1,10 +1,12 @@
-// Shared machinery of the keyed barriers (group_by_key, reduce_by_key):
-// per-worker hash tables split into P partitions, a parallel merge of
-// partition p across workers, then output in ascending key order when the
-// key has `<`, else in the order keys were first met. Not API.
-//
-// Layout for spilling (a later issue): a partition is the unit that is merged,
-// sorted and handed on, so a partition can be sorted and written as a run.
+// Shared machinery of the keyed barriers (group_by_key, reduce_by_key,
+// aggregate_by_key, ...): per-worker hash tables split into P partitions
+// that pre-combine; over the memory budget a worker writes its tables out as
+// a sorted run (values combined) and starts again. After the input,
+// partition p of every worker merges into one table (P tasks in parallel),
+// sorted; then the in-memory partitions and the spilled runs merge k-way by
+// key ranges, combining equal keys, into the next segment (merge.hpp). Keys
+// come out ascending when the key has `<`, else in the order they were
+// first met (a second, internal barrier sorts them so). Not API.
 #pragma once
 
 #include <compare>
@@ -14,8 +16,10 @@
 
 #include "parade/detail/hash.hpp"
 #include "parade/detail/hash_table.hpp"
-#include "parade/detail/index_source.hpp"
+#include "parade/detail/memory.hpp"
+#include "parade/detail/merge.hpp"
 #include "parade/detail/node.hpp"
+#include "parade/detail/sorter.hpp"
 
 namespace parade::detail {
 
@@ -46,21 +50,100 @@ struct arrival {
   auto operator<=>(const arrival&) const = default;
 };
 
+// What a key without `<` carries beside its accumulator: where it was first
+// met, and its hash (runs are in hash order).
+template <class A>
+struct unordered_acc {
+  arrival first;
+  std::uint64_t hash = 0;
+  A acc;
+};
+
+template <class K, class A>
+using keyed_acc = std::conditional_t<ordered_key<K>, A, unordered_acc<A>>;
+
+template <class K, class A>
+A& acc_of(keyed_acc<K, A>& a) {
+  if constexpr (ordered_key<K>) return a;
+  else return a.acc;
+}
+
+// The order of keyed records in runs: by key; keys without `<` by hash,
+// then (equal hashes, rare) by their serialized bytes, which equal keys
+// share, or by first arrival when they cannot be serialized (then they
+// never spill, and in memory no key is in two runs).
+template <class K, class A>
+bool keyed_less(const std::pair<K, keyed_acc<K, A>>& a, const std::pair<K, keyed_acc<K, A>>& b) {
+  if constexpr (ordered_key<K>) {
+    return a.first < b.first;
+  } else {
+    if (a.second.hash != b.second.hash) return a.second.hash < b.second.hash;
+    if constexpr (is_serializable_v<K>) {
+      if (a.first == b.first) return false;
+      std::string x, y;
+      byte_writer wx(x), wy(y);
+      serializer<K>::write(wx, a.first);
+      serializer<K>::write(wy, b.first);
+      return x < y;
+    } else {
+      return a.second.first < b.second.first;
+    }
+  }
+}
+
+// Whether a keyed step can spill: its keys and accumulators serialize.
+template <class K, class A>
+inline constexpr bool keyed_spills = is_serializable_v<K> && is_serializable_v<A>;
+
+template <class K, class A>
+void write_keyed(byte_writer& w, const std::pair<K, keyed_acc<K, A>>& r) {
+  if constexpr (keyed_spills<K, A>) {
+    serializer<K>::write(w, r.first);
+    if constexpr (ordered_key<K>) {
+      serializer<A>::write(w, r.second);
+    } else {
+      w.varint(r.second.first.token);
+      w.varint(r.second.first.index);
+      w.bytes(&r.second.hash, sizeof r.second.hash);
+      serializer<A>::write(w, r.second.acc);
+    }
+  }
+}
+
+template <class K, class A>
+std::pair<K, keyed_acc<K, A>> read_keyed(byte_reader& r) {
+  if constexpr (keyed_spills<K, A>) {
+    K k = serializer<K>::read(r);
+    if constexpr (ordered_key<K>) {
+      return {std::move(k), serializer<A>::read(r)};
+    } else {
+      arrival first;
+      first.token = r.varint();
+      first.index = r.varint();
+      std::uint64_t hash = 0;
+      r.bytes(&hash, sizeof hash);
+      return {std::move(k), unordered_acc<A>{first, hash, serializer<A>::read(r)}};
+    }
+  } else {
+    throw std::logic_error("parade: read of a type without a serializer");
+  }
+}
+
 // One worker slot's partitioned tables; `Ops` says how a value enters an
-// accumulator (Ops::make(V&&, seq), Ops::add(A&, V&&, seq, context)) and how
-// two accumulators combine (Ops::combine(A&, A&&, context)). The slot's
-// context (if the step has one) is kept for the merge.
+// accumulator (make(V&&, seq), add(A&, V&&, seq, context)), how two
+// accumulators combine (combine(A&, A&&, context)) and how many bytes a
+// value adds to an accumulator (added(const V&)). The slot's context (if the
+// step has one) is kept for the merges.
 template <class K, class V, class A, class Ops, class Make>
 class keyed_terminal final : public sink<std::pair<K, V>> {
  public:
-  static constexpr bool ordered = ordered_key<K>;
-  struct part {
-    hash_table<K, A> table;
-    std::vector<arrival> first;  // keys without `<`: where each entry's key was first met
-  };
+  using acc_t = keyed_acc<K, A>;
+  using record = std::pair<K, acc_t>;
+  using table_t = hash_table<K, acc_t>;
 
-  keyed_terminal(step_stats& st, std::size_t parts, Ops ops, Make make)
-      : stats_(st), count_(st), parts_(parts), ops_(std::move(ops)), ctx_(std::move(make)) {}
+  keyed_terminal(run_state& rs, step_stats& st, std::size_t parts, Ops ops, Make make, std::size_t slot)
+      : rs_(rs), stats_(st), count_(st), parts_(parts), ops_(std::move(ops)), ctx_(std::move(make)),
+        lease_(rs.memory()), slot_(slot) {}
   void begin_token(const token& t) override {
     seq_ = t.order();
     index_ = 0;
@@ -74,168 +157,166 @@ class keyed_terminal final : public sink<std::pair<K, V>> {
         std::uint64_t h = hash_key(kv.first);
         auto& p = parts_[partition_of(h, parts_.size())];
         bool added = false;
-        std::size_t i = p.table.find_or_add(std::move(kv.first), hash_table<K, A>::tag_of(h),
-                                            [&] { return ops_.make(std::move(kv.second), seq_); }, added);
-        if (!added) ops_.add(p.table[i].second, std::move(kv.second), seq_, ctx_);
-        else if constexpr (!ordered) p.first.push_back({seq_, index_});
+        std::size_t grow = ops_.added(kv.second);
+        std::size_t i = p.find_or_add(std::move(kv.first), table_t::tag_of(h), [&] { return make_acc(std::move(kv.second), h); },
+                                      added);
+        if (added) grow = sizeof(record) + 12 + heap_bytes(p[i].first) + heap_bytes(acc_of<K, A>(p[i].second));
+        else ops_.add(acc_of<K, A>(p[i].second), std::move(kv.second), seq_, ctx_);
         ++index_;
+        if (!lease_.grow(grow) || (forced() && lease_.used() > force_spill_bytes)) {
+          spill();
+          lease_.force(0);
+        }
       }
     });
   }
-  std::vector<part>& parts() { return parts_; }
-  context_slot<Make>& context() { return ctx_; }
-  // The context stays open for the merge; the barrier closes it after.
+  // The context stays open for the merges; the barrier closes it after.
   void close() override {}
   void close_context() {
     guarded(stats_, [&] { ctx_.close(); });
   }
-  const Ops& ops() const { return ops_; }
+  // After the input, when spilling is forced: what is left goes to disk too.
+  void spill_rest() {
+    if (forced()) spill();
+  }
+
+  std::vector<table_t>& parts() { return parts_; }
+  context_slot<Make>& context() { return ctx_; }
+  Ops& ops() { return ops_; }
+  std::vector<disk_run>& disk() { return disk_; }
+  memory_lease& lease() { return lease_; }
 
  private:
+  static constexpr std::size_t force_spill_bytes = 16 << 10;
+  // Forced spilling (PARADE_FORCE_SPILL) applies to what can be spilled.
+  bool forced() const { return keyed_spills<K, A> && rs_.force_spill(); }
+  acc_t make_acc(V&& v, std::uint64_t h) {
+    if constexpr (ordered_key<K>) return ops_.make(std::move(v), seq_);
+    else return unordered_acc<A>{{seq_, index_}, h, ops_.make(std::move(v), seq_)};
+  }
+  // Writes every table out as one run, sorted, and starts again.
+  void spill() {
+    std::vector<record> all;
+    for (auto& p : parts_) {
+      auto e = p.take();
+      append_moved(all, std::span<record>(e));
+    }
+    if (all.empty()) return;
+    if constexpr (!keyed_spills<K, A>) {
+      cannot_spill(stats_.name);
+    } else {
+      sort_elements(all, [](const record& a, const record& b) { return keyed_less<K, A>(a, b); });
+      run_writer<record> w(rs_.spill(), slot_, stats_.spilled);
+      for (auto& r : all) w.add(r, [](byte_writer& bw, const record& x) { write_keyed<K, A>(bw, x); });
+      disk_.push_back({w.finish(), std::uint32_t(disk_.size())});
+      lease_.release();
+    }
+  }
+
+  run_state& rs_;
   step_stats& stats_;
   step_counter count_;
-  std::vector<part> parts_;
+  std::vector<table_t> parts_;
   Ops ops_;
   context_slot<Make> ctx_;
+  memory_lease lease_;
+  std::size_t slot_;
+  std::vector<disk_run> disk_;
   std::uint64_t seq_ = 0, index_ = 0;
 };
 
-// The finished barrier: sorted pieces whose concatenation is the output.
-template <class E>
-struct pieces {
-  std::vector<std::vector<E>> parts;
-  std::vector<std::size_t> offsets;  // prefix sums of sizes
-  std::size_t size() const { return offsets.empty() ? 0 : offsets.back(); }
-  void index() {
-    offsets.assign(1, 0);
-    for (auto& p : parts) offsets.push_back(offsets.back() + p.size());
+// How keyed records merge: by keyed_less, equal keys combined, then
+// finished into the output value. Keys without `<` carry their first
+// arrival out, for the sort that puts them in that order.
+template <class K, class V, class A, class Out, class Ops, class Make, class Finish>
+struct keyed_policy {
+  using term_t = keyed_terminal<K, V, A, Ops, Make>;
+  using record = typename term_t::record;
+  using output = std::conditional_t<ordered_key<K>, std::pair<K, Out>, std::pair<arrival, std::pair<K, Out>>>;
+  static constexpr bool stable = false;
+  static constexpr bool combines = true;
+
+  // The slots' contexts, for combining equal keys of two runs: part p uses
+  // slot p % n's, one worker at a time.
+  struct shared {
+    std::vector<std::shared_ptr<void>> keep;
+    std::vector<term_t*> slots;
+    std::unique_ptr<std::mutex[]> locks;
+  };
+  std::shared_ptr<shared> s;
+  Finish finish_fn;
+  const step_stats* stats;
+
+  bool less(const record& a, const record& b) const { return keyed_less<K, A>(a, b); }
+  void write(byte_writer& w, const record& r, std::uint64_t) const { write_keyed<K, A>(w, r); }
+  record read(byte_reader& r, std::uint64_t& arrival_out) const {
+    arrival_out = 0;
+    return read_keyed<K, A>(r);
+  }
+  void combine(record& into, record&& from, std::size_t part) {
+    auto* t = s->slots[part % s->slots.size()];
+    if constexpr (std::is_same_v<Make, no_context>) {
+      t->ops().combine(acc_of<K, A>(into.second), std::move(acc_of<K, A>(from.second)), t->context());
+    } else {
+      std::lock_guard lk(s->locks[part % s->slots.size()]);
+      t->ops().combine(acc_of<K, A>(into.second), std::move(acc_of<K, A>(from.second)), t->context());
+    }
+    if constexpr (!ordered_key<K>) into.second.first = std::min(into.second.first, from.second.first);
+  }
+  output finish(record&& r, std::size_t) {
+    if constexpr (ordered_key<K>) {
+      return output(std::move(r.first), finish_fn(std::move(r.second)));
+    } else {
+      arrival a = r.second.first;
+      return output(a, std::pair<K, Out>(std::move(r.first), finish_fn(std::move(r.second.acc))));
+    }
   }
 };
 
-// Merges P key-sorted runs (keys unique across runs) into ~R sorted pieces in
-// parallel: splitters sampled from the runs cut the key space, and each piece
-// k-way merges its slice of every run. Elements are moved, never copied.
-template <class K, class E>
-pieces<E> merge_sorted_runs(run_state& rs, std::vector<std::vector<E>>& runs, const std::string& step) {
-  pieces<E> out;
-  std::size_t total = 0;
-  for (auto& r : runs) total += r.size();
-  std::size_t want = std::max<std::size_t>(1, std::min<std::size_t>(rs.workers() * 4, total / 4096 + 1));
-  auto key_less = [](const K* a, const K* b) { return *a < *b; };
-  std::vector<const K*> samples;
-  if (want > 1)
-    for (auto& r : runs)
-      for (std::size_t k = 1; k <= want; ++k)
-        if (!r.empty()) samples.push_back(&r[std::min(r.size() - 1, r.size() * k / (want + 1))].first);
-  std::sort(samples.begin(), samples.end(), key_less);
-  std::vector<const K*> splitters;
-  for (std::size_t k = 1; k < want && !samples.empty(); ++k) {
-    const K* s = samples[samples.size() * k / want];
-    if (splitters.empty() || *splitters.back() < *s) splitters.push_back(s);
+// A sink that hands on part of each element (the keyed output without its
+// arrival, once sorted by it).
+template <class From, class To, class Fn>
+class transform_sink final : public sink<From> {
+ public:
+  transform_sink(sink<To>& next, Fn fn) : next_(next), fn_(std::move(fn)) {}
+  void begin_token(const token& t) override { next_.begin_token(t); }
+  void end_token(token& t) override { next_.end_token(t); }
+  void close() override { next_.close(); }
+  void consume(std::span<From> in) override {
+    buf_.clear();
+    for (auto& x : in) buf_.push_back(fn_(std::move(x)));
+    next_.consume(std::span<To>(buf_));
   }
-  std::size_t npieces = splitters.size() + 1;
-  // bounds[r][i]: where piece i starts in run r. Found before any element
-  // moves, as the splitters point into the runs.
-  std::vector<std::vector<std::size_t>> bounds(runs.size());
-  for (std::size_t r = 0; r < runs.size(); ++r) {
-    bounds[r].push_back(0);
-    for (auto* sp : splitters) {
-      auto it = std::lower_bound(runs[r].begin(), runs[r].end(), *sp,
-                                 [](const E& e, const K& k) { return e.first < k; });
-      bounds[r].push_back(std::size_t(it - runs[r].begin()));
-    }
-    bounds[r].push_back(runs[r].size());
-  }
-  out.parts.resize(npieces);
-  parallel_for(rs, npieces, step, [&](std::size_t i, std::size_t) {
-    auto& dst = out.parts[i];
-    using cursor = std::pair<std::size_t, std::size_t>;  // run, index
-    auto greater = [&](const cursor& a, const cursor& b) { return runs[b.first][b.second].first < runs[a.first][a.second].first; };
-    std::vector<cursor> heap;
-    std::size_t n = 0;
-    for (std::size_t r = 0; r < runs.size(); ++r) {
-      n += bounds[r][i + 1] - bounds[r][i];
-      if (bounds[r][i] < bounds[r][i + 1]) heap.push_back({r, bounds[r][i]});
-    }
-    std::make_heap(heap.begin(), heap.end(), greater);
-    dst.reserve(n);
-    while (!heap.empty()) {
-      std::pop_heap(heap.begin(), heap.end(), greater);
-      auto [r, k] = heap.back();
-      heap.pop_back();
-      dst.emplace_back(std::move(runs[r][k]));
-      if (k + 1 < bounds[r][i + 1]) {
-        heap.push_back({r, k + 1});
-        std::push_heap(heap.begin(), heap.end(), greater);
-      }
-    }
-  });
-  out.index();
-  return out;
-}
 
-// Puts the runs of keys without `<` in the order their keys were first met
-// (one piece): the same order for every run and worker count.
-template <class E>
-pieces<E> order_by_arrival(std::vector<std::vector<E>>& runs, std::vector<std::vector<arrival>>& firsts) {
-  struct at {
-    arrival a;
-    std::uint32_t run;
-    std::uint32_t i;
-  };
-  std::vector<at> order;
-  for (std::size_t r = 0; r < runs.size(); ++r)
-    for (std::size_t i = 0; i < runs[r].size(); ++i) order.push_back({firsts[r][i], std::uint32_t(r), std::uint32_t(i)});
-  std::sort(order.begin(), order.end(), [](const at& x, const at& y) { return x.a < y.a; });
-  pieces<E> out;
-  out.parts.resize(1);
-  out.parts[0].reserve(order.size());
-  for (auto& o : order) out.parts[0].emplace_back(std::move(runs[o.run][o.i]));
-  out.index();
-  return out;
-}
+ private:
+  sink<To>& next_;
+  Fn fn_;
+  std::vector<To> buf_;
+};
 
-// Source over a barrier's result: splittable, elements moved out. The result
-// is filled in by an earlier segment, so the source learns its size then.
-template <class E>
-open_end<E> pieces_source(run_state& rs, step_stats& stats, std::shared_ptr<pieces<E>> data,
-                          std::shared_ptr<index_source> src) {
-  struct fill_t {
-    std::shared_ptr<pieces<E>> d;
-    void operator()(std::vector<E>& buf, std::int64_t i, std::size_t n) const {
-      buf.clear();
-      auto pos = std::size_t(i);
-      std::size_t p = std::size_t(std::upper_bound(d->offsets.begin(), d->offsets.end(), pos) - d->offsets.begin()) - 1;
-      while (n > 0) {
-        std::size_t off = pos - d->offsets[p];
-        std::size_t take = std::min(n, d->parts[p].size() - off);
-        append_moved(buf, std::span<E>(d->parts[p].data() + off, take));
-        n -= take;
-        pos += take;
-        ++p;
-      }
-    }
-  };
-  open_end<E> e;
-  e.source = std::move(src);
-  e.name = stats.name;
-  e.steps.push_back(&stats);
-  e.make = [&rs, &stats, fill = fill_t{std::move(data)}](sink<E>& out) -> std::unique_ptr<reader_base> {
-    return std::make_unique<index_reader<E, fill_t>>(rs, stats, out, fill, /*count_in=*/false);
+template <class To, class From, class Fn>
+open_end<To> transform_end(open_end<From> up, Fn fn) {
+  auto e = carry_on<To>(std::move(up));
+  e.make = [make = std::move(up.make), fn](sink<To>& out) {
+    auto s = std::make_shared<transform_sink<From, To, Fn>>(out, fn);
+    auto r = make(*s);
+    r->keep(s);
+    return r;
   };
   return e;
 }
 
-// A keyed barrier: the parent's segment into per-slot tables, the merge, the
-// ordering. Compiling only plans it (so every step is known before the run
-// starts); the returned open end runs it first. finish(A&&) -> output value.
+// A keyed barrier: the parent's segment into per-slot tables, the merge,
+// the ordering. Compiling only plans it (so every step is known before the
+// run starts); the returned open end runs it first. finish(A&&) -> Out.
 template <class K, class V, class A, class Out, class Ops, class Make, class Finish>
 open_end<std::pair<K, Out>> run_keyed(run_state& rs, open_end<std::pair<K, V>> up, const op_options& o,
                                       const char* kind, Ops ops, Make make, Finish finish) {
   static_assert(check_key<K>::ok);
   using term_t = keyed_terminal<K, V, A, Ops, Make>;
-  using part_t = typename term_t::part;
-  using E = std::pair<K, Out>;
+  using policy_t = keyed_policy<K, V, A, Out, Ops, Make, Finish>;
+  using record = typename term_t::record;
+  using out_t = typename policy_t::output;
   std::size_t cap = cap_of(o);
   if (cap != up.cap && cap != SIZE_MAX) up = close(rs, std::move(up));
   auto name = step_name(o, kind);
@@ -243,88 +324,114 @@ open_end<std::pair<K, Out>> run_keyed(run_state& rs, open_end<std::pair<K, V>> u
   stats.barrier = true;
   std::size_t P = partitions_for(rs.workers());
   auto reg = std::make_shared<slot_list>();
-  add_terminal(up, stats.name, cap, [reg, &stats, P, ops, make]() {
-    auto t = std::make_shared<term_t>(stats, P, ops, make);
+  auto next_slot = std::make_shared<std::atomic<std::size_t>>(0);
+  add_terminal(up, stats.name, cap, [&rs, reg, next_slot, &stats, P, ops, make]() {
+    auto t = std::make_shared<term_t>(rs, stats, P, ops, make, next_slot->fetch_add(1));
     reg->add(t);
     return t;
   });
-  auto data = std::make_shared<pieces<E>>();
-  auto src = std::make_shared<index_source>(0, chunk_limit<E>());
+  auto src = std::make_shared<deferred_source>();
   auto input = std::make_shared<open_end<std::pair<K, V>>>(std::move(up));
 
-  auto run = [&rs, &stats, input, reg, data, src, P, finish]() {
+  auto run = [&rs, &stats, input, reg, src, P, finish]() {
     run_segment(rs, *input);
     // The input's plan holds earlier barriers' results (their closures and
     // sources): free them now, not when the action ends.
     *input = {};
     if (rs.stopped()) throw stop_signal{};
-    stats.set_state(step_state::finishing);  // its merge and its output come next
+    stats.set_state(step_state::finishing);  // its merges and its output come next
 
-    // Partition p of every slot merges into one table, P tasks in parallel.
-    // Merge worker w combines with slot w's context, so a step with a context
-    // makes no more of them than its slots (and never makes new ones here).
-    std::vector<std::vector<E>> runs(P);
-    std::vector<std::vector<arrival>> firsts(term_t::ordered ? 0 : P);
     std::vector<term_t*> slots;
     for (auto& s : reg->all()) slots.push_back(static_cast<term_t*>(s.get()));
+    parallel_for(rs, slots.size(), stats.name, [&](std::size_t i, std::size_t) {
+      guarded(stats, [&] { slots[i]->spill_rest(); });
+    });
+    if (rs.stopped()) throw stop_signal{};
+    // Partition p of every slot merges into one table, P tasks in parallel,
+    // then sorted: a memory run. Merge worker w combines with slot w's
+    // context, so a step with a context makes no more of them than its slots.
+    std::vector<memory_run<record>> memory(P);
     parallel_for(rs, P, stats.name, [&](std::size_t p, std::size_t w) {
       std::size_t big = 0;
       for (std::size_t s = 1; s < slots.size(); ++s)
-        if (slots[s]->parts()[p].table.size() > slots[big]->parts()[p].table.size()) big = s;
-      part_t merged = std::move(slots[big]->parts()[p]);
+        if (slots[s]->parts()[p].size() > slots[big]->parts()[p].size()) big = s;
+      auto merged = std::move(slots[big]->parts()[p]);
       for (std::size_t s = 0; s < slots.size(); ++s) {
         if (s == big) continue;
-        part_t other = std::move(slots[s]->parts()[p]);
-        auto tags = other.table.tags();
-        auto entries = other.table.take();
+        auto other = std::move(slots[s]->parts()[p]);
+        auto tags = other.tags();
+        auto entries = other.take();
         for (std::size_t i = 0; i < entries.size(); ++i) {
           bool added = false;
-          std::size_t at = merged.table.find_or_add(std::move(entries[i].first), tags[i],
-                                                    [&] { return std::move(entries[i].second); }, added);
-          if (added) {
-            if constexpr (!term_t::ordered) merged.first.push_back(other.first[i]);
-            continue;
-          }
+          std::size_t at = merged.find_or_add(std::move(entries[i].first), tags[i],
+                                              [&] { return std::move(entries[i].second); }, added);
+          if (added) continue;
           guarded(stats, [&] {
-            slots[w]->ops().combine(merged.table[at].second, std::move(entries[i].second), slots[w]->context());
+            slots[w]->ops().combine(acc_of<K, A>(merged[at].second), std::move(acc_of<K, A>(entries[i].second)),
+                                    slots[w]->context());
           });
-          if constexpr (!term_t::ordered) merged.first[at] = std::min(merged.first[at], other.first[i]);
+          if constexpr (!ordered_key<K>)
+            merged[at].second.first = std::min(merged[at].second.first, entries[i].second.first);
         }
       }
-      auto entries = merged.table.take();
-      auto& out = runs[p];
-      out.reserve(entries.size());
-      for (auto& en : entries)
-        out.emplace_back(std::move(en.first), guarded(stats, [&] { return finish(std::move(en.second)); }));
-      if constexpr (term_t::ordered)
-        sort_elements(out, [](const E& a, const E& b) { return a.first < b.first; });
-      else
-        firsts[p] = std::move(merged.first);
+      auto& mine = memory[p];
+      mine.items = merged.take();
+      mine.id = std::uint32_t(1u << 30) + std::uint32_t(p);
+      sort_elements(mine.items, [](const record& a, const record& b) { return keyed_less<K, A>(a, b); });
     }, slots.size());
-    for (auto* s : slots) {  // the slots' contexts close here
-      try {
-        s->close_context();
-      } catch (const step_failure& f) {
-        rs.fail(f.step, f.original);
-      }
-    }
-    slots.clear();
-    reg->all().clear();
     if (rs.stopped()) throw stop_signal{};
 
-    if constexpr (term_t::ordered) {
-      *data = merge_sorted_runs<K, E>(rs, runs, stats.name);
-    } else {
-      *data = order_by_arrival(runs, firsts);
+    std::vector<memory_run<record>> mem;
+    for (auto& m : memory)
+      if (!m.items.empty()) mem.push_back(std::move(m));
+    std::vector<disk_run> disk;
+    std::size_t held = 0;
+    bool spilled = false;
+    auto sh = std::make_shared<typename policy_t::shared>();
+    for (std::size_t i = 0; i < slots.size(); ++i) {
+      for (auto& d : slots[i]->disk()) disk.push_back({std::move(d.ref), std::uint32_t(disk.size())});
+      held += slots[i]->lease().used();
+      slots[i]->lease().release();
     }
-    if (rs.stopped()) throw stop_signal{};
-    src->reset(std::int64_t(data->size()));
+    spilled = !disk.empty();
+    if (!spilled) {
+      // Nothing left to combine: the slots' contexts close now.
+      for (auto* t : slots) {
+        try {
+          t->close_context();
+        } catch (const step_failure& f) {
+          rs.fail(f.step, f.original);
+        }
+      }
+    }
+    sh->keep = reg->all();
+    sh->slots = slots;
+    sh->locks = std::make_unique<std::mutex[]>(std::max<std::size_t>(1, slots.size()));
+    auto merge = std::make_shared<merge_source<policy_t>>(rs, stats, policy_t{sh, finish, &stats}, std::move(mem),
+                                                          std::move(disk), &rs.spill(), rs.workers() * 4);
+    merge->hold(rs.memory(), held);
     stats.out_known_ns.store(std::chrono::steady_clock::now().time_since_epoch().count());
-    stats.out_total.store(data->size());  // the next steps now have a total
+    // Spilled runs may share keys: the output's length is known once merged.
+    if (!spilled) stats.out_total.store(merge->records());
+    src->set(std::move(merge));
   };
-  auto e = pieces_source<E>(rs, stats, data, src);
+  open_end<out_t> e;
+  e.source = src;
+  e.name = stats.name;
+  e.steps.push_back(&stats);
+  e.make = [&rs](sink<out_t>& out) -> std::unique_ptr<reader_base> {
+    return std::make_unique<chunk_reader<out_t>>(rs, out);
+  };
   e.before.push_back(std::move(run));
-  return e;
+  if constexpr (ordered_key<K>) {
+    return e;
+  } else {
+    // Keys without `<`: in the order they were first met, by an internal sort.
+    op_options order{.name = stats.name + " (first-met order)", .output_name = stats.dataset, .workers = 0};
+    auto sorted = run_sort(rs, std::move(e), order, "order",
+                           [](const out_t& a, const out_t& b) { return a.first < b.first; });
+    return transform_end<std::pair<K, Out>>(std::move(sorted), [](out_t&& x) { return std::move(x.second); });
+  }
 }
 
 }  // namespace parade::detail

@@ -116,6 +116,7 @@ struct alignas(64) step_stats {
   std::atomic<step_state> state{step_state::waiting};
   std::atomic<std::uint64_t> out_total{unknown_total};  // yields::known: set when known
   std::atomic<std::int64_t> out_known_ns{0};  // when out_total was set (steady_clock)
+  std::atomic<std::uint64_t> spilled{0};      // bytes the step wrote to disk (as stored)
   std::atomic<std::uint64_t> busy_ns{0};   // worker time in the step's stage
   std::atomic<std::uint32_t> busy{0};      // workers in the step's stage now
   std::atomic<std::uint32_t> cap{0};       // workers the step may use (set by the executor)

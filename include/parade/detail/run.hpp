@@ -16,12 +16,15 @@
 namespace parade::detail {
 
 class worker_pool;
+class memory_account;
+class spill_space;
 
 // Test-only knobs (the differential tests sweep them); 0 = default.
 struct tuning {
   static inline std::atomic<std::size_t> buffer_chunks{0};  // tokens per worker
   static inline std::atomic<std::size_t> max_chunk{0};      // elements per chunk
   static inline std::atomic<std::size_t> buffer_bytes{0};   // bytes of waiting chunks per segment
+  static inline std::atomic<int> force_spill{-1};           // -1: from PARADE_FORCE_SPILL
 };
 
 // Worker slots register here as a segment starts (several threads may add
@@ -41,6 +44,10 @@ class slot_list {
   std::vector<std::shared_ptr<void>> all_;
 };
 
+// Half the memory the process can have (the machine's, or its cgroup's
+// limit), at most 80% of what is available now, at least 64 MiB.
+std::size_t default_memory_budget();
+
 class run_state {
  public:
   explicit run_state(const run_options& opts);
@@ -57,6 +64,13 @@ class run_state {
   // Bytes the chunks waiting in a segment's buffers may hold: a stream of
   // big elements stays near this whatever the number of workers.
   std::size_t buffer_bytes() const;
+  // The run's memory account: its budget is run_options::memory_limit, or
+  // half the memory the process can have (docs/spilling.md).
+  memory_account& memory();
+  // Where barriers spill (made on first use).
+  spill_space& spill();
+  // PARADE_FORCE_SPILL=1: every barrier spills, even a tiny one (tests).
+  bool force_spill() const { return force_spill_; }
 
   // Cheap enough for every batch; also true after Ctrl-C.
   bool stopped() const noexcept { return stop_.load(std::memory_order_relaxed); }
@@ -83,6 +97,7 @@ class run_state {
  private:
   struct impl;  // the lock-guarded state, the monitor and the pool (src/run.cpp)
   std::size_t workers_;
+  bool force_spill_ = false;
   std::atomic<bool> stop_{false};
   std::unique_ptr<impl> p_;
 };

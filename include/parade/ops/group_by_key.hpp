@@ -20,14 +20,21 @@ class group_node final : public node<std::pair<K, std::vector<V>>> {
       : parent_(std::move(parent)), o_(std::move(o)) {}
   open_end<std::pair<K, std::vector<V>>> compile(run_state& rs) const override {
     struct ops {
+      std::size_t budget;
+      std::string step;
       A make(V&& v, std::uint64_t seq) const {
         A a;
         a.emplace_back(seq, std::move(v));
         return a;
       }
+      std::size_t added(const V& v) const { return sizeof(typename A::value_type) + heap_bytes(v); }
       void add(A& a, V&& v, std::uint64_t seq, context_slot<no_context>&) const { a.emplace_back(seq, std::move(v)); }
+      // A group is built whole: one that alone outgrows the budget fails the
+      // run with a clear error instead of the kernel killing it.
       void combine(A& a, A&& b, context_slot<no_context>&) const {
         append_moved(a, std::span(b));
+        std::size_t bytes = a.capacity() * sizeof(typename A::value_type) + a.size() * heap_bytes(a.back().second);
+        if (bytes > budget) group_too_large(step, a.size(), bytes, budget);
       }
     };
     // Values met on different workers are put back in input order by the
@@ -40,7 +47,8 @@ class group_node final : public node<std::pair<K, std::vector<V>>> {
       for (auto& x : a) out.push_back(std::move(x.second));
       return out;
     };
-    return run_keyed<K, V, A, std::vector<V>>(rs, parent_->compile(rs), o_, "group_by_key", ops{}, no_context{},
+    return run_keyed<K, V, A, std::vector<V>>(rs, parent_->compile(rs), o_, "group_by_key",
+                                              ops{rs.memory().budget(), step_name(o_, "group_by_key")}, no_context{},
                                               finish);
   }
 

@@ -1,0 +1,365 @@
+// The output of a sorting barrier: sorted runs (in memory and spilled)
+// merged k-way, in parallel by key ranges, streamed to the next segment in
+// order without being materialized first. Not API.
+//
+// A Policy says what a record is and how runs of it merge:
+//   using record = ...; using output = ...;
+//   static constexpr bool stable;    // equal records keep their input order
+//   static constexpr bool combines;  // equal keys become one output
+//   bool less(const record&, const record&) const;
+//   void write(byte_writer&, const record&, std::uint64_t arrival) const;
+//   record read(byte_reader&, std::uint64_t& arrival) const;
+//   void combine(record& into, record&& from, std::size_t part);  // if combines
+//   output finish(record&&, std::size_t part);
+//
+// Threading: one worker at a time works on a part (a key range); parts run
+// in parallel; setup runs on one thread before any part.
+#pragma once
+
+#include <memory>
+#include <mutex>
+#include <utility>
+#include <vector>
+
+#include "parade/detail/elements.hpp"
+#include "parade/detail/node.hpp"
+#include "parade/detail/spill.hpp"
+
+namespace parade::detail {
+
+// A sorted run held in memory, with each record's arrival for stable
+// merges (empty otherwise). `id` orders runs of one worker by creation.
+template <class E>
+struct memory_run {
+  std::vector<E> items;
+  std::vector<std::uint64_t> arrival;
+  std::uint32_t id = 0;
+};
+
+// A sorted run on disk, with its id (see memory_run).
+struct disk_run {
+  run_ref ref;
+  std::uint32_t id = 0;
+};
+
+// Reads one run's records of one part in batches: a memory slice at once,
+// a disk run a block at a time. Only refill() is virtual.
+template <class E>
+class run_cursor {
+ public:
+  virtual ~run_cursor() = default;
+  E* cur = nullptr;
+  E* end = nullptr;
+  const std::uint64_t* arrival = nullptr;  // parallel to cur, or null
+  std::uint32_t id = 0;
+  // Loads the next batch; false when the run's part has no more.
+  virtual bool refill() = 0;
+  bool valid() { return cur != end || refill(); }
+  void advance() {
+    ++cur;
+    if (arrival) ++arrival;
+  }
+};
+
+template <class E>
+class memory_cursor final : public run_cursor<E> {
+ public:
+  memory_cursor(memory_run<E>& r, std::size_t from, std::size_t to) {
+    this->cur = r.items.data() + from;
+    this->end = r.items.data() + to;
+    this->arrival = r.arrival.empty() ? nullptr : r.arrival.data() + from;
+    this->id = r.id;
+  }
+  bool refill() override { return false; }
+};
+
+template <class Policy>
+class disk_cursor final : public run_cursor<typename Policy::record> {
+  using E = typename Policy::record;
+
+ public:
+  // Reads `run` from block `block`, skipping records before `lo` and
+  // stopping at the first at or after `hi` (null: no bound). `keep`: the
+  // next part's start block in this run.
+  //
+  // Neighbouring parts share blocks: the part before this one may read this
+  // part's start block and the one after it (where it finds its end), and
+  // the part after starts at `keep`. Blocks strictly between are this
+  // part's alone; their disk space is freed once read.
+  disk_cursor(const Policy& policy, spill_space& space, const disk_run& run, std::size_t block, std::size_t keep,
+              const E* lo, const E* hi)
+      : policy_(policy), space_(space), run_(run), next_(block), start_(block), keep_(keep), lo_(lo), hi_(hi) {
+    this->id = run.id;
+  }
+  bool refill() override {
+    if (done_) return false;
+    for (;;) {
+      if (next_ >= run_.ref.blocks.size()) return done_ = true, false;
+      if (next_ > start_ + 2 && next_ - 1 < keep_) space_.forget(run_.ref.file, run_.ref.blocks[next_ - 1]);
+      decode(run_.ref.blocks[next_++]);
+      std::size_t from = 0, to = items_.size();
+      if (lo_) {
+        while (from < to && policy_.less(items_[from], *lo_)) ++from;
+        if (from < to) lo_ = nullptr;  // found the start: later blocks need no skipping
+      }
+      if (hi_) {
+        std::size_t stop = from;
+        while (stop < to && policy_.less(items_[stop], *hi_)) ++stop;
+        if (stop < to) done_ = true, to = stop;
+      }
+      this->cur = items_.data() + from;
+      this->end = items_.data() + to;
+      this->arrival = arrivals_.data() + from;
+      if (from < to) return true;
+      if (done_) return false;
+    }
+  }
+
+ private:
+  void decode(const block_ref& b) {
+    space_.read(run_.ref.file, b, raw_);
+    items_.clear();
+    arrivals_.clear();
+    items_.reserve(b.records);
+    arrivals_.reserve(b.records);
+    byte_reader r(raw_);
+    for (std::uint32_t i = 0; i < b.records; ++i) {
+      std::uint64_t a = 0;
+      items_.push_back(policy_.read(r, a));
+      arrivals_.push_back(a);
+    }
+  }
+  const Policy& policy_;
+  spill_space& space_;
+  const disk_run& run_;
+  std::size_t next_, start_, keep_;
+  const E* lo_;
+  const E* hi_;
+  bool done_ = false;
+  std::string raw_;
+  std::vector<E> items_;
+  std::vector<std::uint64_t> arrivals_;
+};
+
+// The merged runs as a concurrent source: each part is a key range, read by
+// one worker at a time, several parts at once; tokens of part i come in
+// order, so ordered steps downstream see the merged order.
+template <class Policy>
+class merge_source final : public source_def {
+  using E = typename Policy::record;
+  using Out = typename Policy::output;
+
+ public:
+  merge_source(run_state& rs, step_stats& stats, Policy policy, std::vector<memory_run<E>> memory,
+               std::vector<disk_run> disk, spill_space* space, std::size_t parts_wanted)
+      : rs_(rs), stats_(stats), policy_(std::move(policy)), memory_(std::move(memory)), disk_(std::move(disk)),
+        space_(space) {
+    split(parts_wanted);
+  }
+
+  ~merge_source() override {
+    if (account_) account_->give_back(held_);
+  }
+  // The memory runs' bytes stay counted against the run's budget until this
+  // source is gone (after the segment that reads it).
+  void hold(memory_account& a, std::size_t bytes) {
+    account_ = &a;
+    held_ = bytes;
+    a.take(bytes);
+  }
+
+  source_mode mode() const override { return source_mode::concurrent; }
+  std::uint32_t parts() const override { return std::uint32_t(parts_.size()); }
+  std::size_t max_chunk() const override { return chunk_limit<Out>(); }
+  std::optional<std::uint64_t> length() const override { return std::nullopt; }
+  // Records in all runs (the output's length when nothing combines).
+  std::uint64_t records() const { return records_; }
+
+  pull next_concurrent(token& t, std::size_t n, bool lookahead) override {
+    std::unique_lock lk(m_);
+    while (head_ < parts_.size() && parts_[head_].done) ++head_;
+    bool waiting = false;
+    for (std::size_t i = head_; i < parts_.size() && (i == head_ || lookahead); ++i) {
+      auto& p = parts_[i];
+      if (p.done) continue;
+      if (p.claimed) {
+        waiting = true;
+        continue;
+      }
+      p.claimed = true;
+      lk.unlock();
+      bool finished = false;
+      std::vector<Out> out;
+      try {
+        finished = fill(i, out, std::max<std::size_t>(n, 1));
+      } catch (...) {
+        lk.lock();
+        p.claimed = false;
+        throw;
+      }
+      t.part = std::uint32_t(i);
+      t.seq = p.seq++;
+      t.part_end = finished;
+      t.source_items = std::max<std::size_t>(1, out.size());
+      stats_.out.fetch_add(out.size(), std::memory_order_relaxed);
+      t.set_items(std::move(out));
+      lk.lock();
+      p.claimed = false;
+      p.done = finished;
+      if (finished) {
+        p.cursors.clear();
+        // Combined or spilled runs know their output's length only now.
+        if (++parts_done_ == parts_.size() && stats_.out_total.load() == unknown_total) {
+          stats_.out_total.store(stats_.out.load());
+          stats_.out_known_ns.store(std::chrono::steady_clock::now().time_since_epoch().count());
+        }
+      }
+      return pull::token;
+    }
+    return waiting ? pull::wait : pull::done;
+  }
+
+ private:
+  struct part_state {
+    std::vector<std::size_t> from, to;  // per memory run
+    std::vector<std::size_t> block;     // per disk run: the block to start at
+    const E* lo = nullptr;
+    const E* hi = nullptr;
+    std::vector<std::unique_ptr<run_cursor<E>>> cursors;  // made at first claim
+    std::vector<run_cursor<E>*> heap;
+    bool started = false, claimed = false, done = false;
+    std::uint64_t seq = 0;
+  };
+
+  // The first and second record in merge order: by the policy, then (for
+  // stable merges) by arrival, then by run.
+  bool before(const run_cursor<E>& a, const run_cursor<E>& b) const {
+    if (policy_.less(*a.cur, *b.cur)) return true;
+    if (policy_.less(*b.cur, *a.cur)) return false;
+    if constexpr (Policy::stable) {
+      std::uint64_t x = a.arrival ? *a.arrival : 0, y = b.arrival ? *b.arrival : 0;
+      if (x != y) return x < y;
+    }
+    return a.id < b.id;
+  }
+
+  // Cuts the key space into parts at splitters sampled from the runs. With
+  // disk runs, splitters are their blocks' first records (decoded and owned
+  // here, so they stay valid while parts move records out); with memory runs
+  // only, they point into the runs, and every boundary is found before any
+  // record moves.
+  void split(std::size_t wanted) {
+    for (auto& r : memory_) records_ += r.items.size();
+    for (auto& d : disk_) records_ += d.ref.records;
+    std::vector<const E*> samples;
+    if (!disk_.empty()) {
+      firsts_.resize(disk_.size());
+      for (std::size_t r = 0; r < disk_.size(); ++r)
+        for (auto& bytes : disk_[r].ref.first) {
+          byte_reader rd(bytes);
+          std::uint64_t a = 0;
+          firsts_[r].push_back(policy_.read(rd, a));
+        }
+      for (auto& f : firsts_)
+        for (auto& e : f) samples.push_back(&e);
+    } else if (wanted > 1) {
+      for (auto& r : memory_)
+        for (std::size_t k = 1; k <= wanted && !r.items.empty(); ++k)
+          samples.push_back(&r.items[std::min(r.items.size() - 1, r.items.size() * k / (wanted + 1))]);
+    }
+    auto by = [this](const E* a, const E* b) { return policy_.less(*a, *b); };
+    std::sort(samples.begin(), samples.end(), by);
+    wanted = std::max<std::size_t>(1, std::min(wanted, records_ / 4096 + 1));
+    std::vector<const E*> splitters;
+    for (std::size_t k = 1; k < wanted && !samples.empty(); ++k) {
+      const E* s = samples[samples.size() * k / wanted];
+      if (splitters.empty() || policy_.less(*splitters.back(), *s)) splitters.push_back(s);
+    }
+    parts_.resize(splitters.size() + 1);
+    for (std::size_t i = 0; i < parts_.size(); ++i) {
+      auto& p = parts_[i];
+      p.lo = i == 0 ? nullptr : splitters[i - 1];
+      p.hi = i + 1 < parts_.size() ? splitters[i] : nullptr;
+      for (auto& r : memory_) {
+        auto at = [&](const E* s) -> std::size_t {
+          if (!s) return r.items.size();
+          return std::size_t(std::lower_bound(r.items.begin(), r.items.end(), *s,
+                                              [this](const E& e, const E& k) { return policy_.less(e, k); }) -
+                             r.items.begin());
+        };
+        p.from.push_back(p.lo ? at(p.lo) : 0);
+        p.to.push_back(at(p.hi));
+      }
+      for (std::size_t r = 0; r < disk_.size(); ++r) {
+        // The last block whose first record is before lo: records equal to
+        // lo may begin there.
+        std::size_t b = 0;
+        if (p.lo) {
+          auto it = std::lower_bound(firsts_[r].begin(), firsts_[r].end(), *p.lo,
+                                     [this](const E& e, const E& k) { return policy_.less(e, k); });
+          b = it == firsts_[r].begin() ? 0 : std::size_t(it - firsts_[r].begin()) - 1;
+        }
+        p.block.push_back(b);
+      }
+    }
+  }
+
+  // Merges part i's records into `out` until about n are there; true when
+  // the part has no more.
+  bool fill(std::size_t i, std::vector<Out>& out, std::size_t n) {
+    auto& p = parts_[i];
+    auto heap_less = [this](run_cursor<E>* a, run_cursor<E>* b) { return before(*b, *a); };
+    return guarded(stats_, [&] {
+      if (!p.started) {
+        p.started = true;
+        for (std::size_t r = 0; r < memory_.size(); ++r)
+          if (p.from[r] < p.to[r]) p.cursors.push_back(std::make_unique<memory_cursor<E>>(memory_[r], p.from[r], p.to[r]));
+        for (std::size_t r = 0; r < disk_.size(); ++r)
+          p.cursors.push_back(std::make_unique<disk_cursor<Policy>>(
+              policy_, *space_, disk_[r], p.block[r], i + 1 < parts_.size() ? parts_[i + 1].block[r] : ~std::size_t{0},
+              p.lo, p.hi));
+        for (auto& c : p.cursors)
+          if (c->valid()) p.heap.push_back(c.get());
+        std::make_heap(p.heap.begin(), p.heap.end(), heap_less);
+      }
+      out.reserve(std::min<std::size_t>(n, 4096));
+      auto pop = [&]() -> E {  // the next record in merge order
+        std::pop_heap(p.heap.begin(), p.heap.end(), heap_less);
+        auto* c = p.heap.back();
+        E e(std::move(*c->cur));
+        c->advance();
+        if (c->valid()) std::push_heap(p.heap.begin(), p.heap.end(), heap_less);
+        else p.heap.pop_back();
+        return e;
+      };
+      while (!p.heap.empty() && out.size() < n) {
+        if (rs_.stopped()) throw stop_signal{};
+        if constexpr (Policy::combines) {
+          E acc = pop();
+          while (!p.heap.empty() && !policy_.less(acc, *p.heap.front()->cur)) policy_.combine(acc, pop(), i);
+          out.push_back(policy_.finish(std::move(acc), i));
+        } else {
+          out.push_back(policy_.finish(pop(), i));
+        }
+      }
+      return p.heap.empty();
+    });
+  }
+
+  run_state& rs_;
+  step_stats& stats_;
+  Policy policy_;
+  std::vector<memory_run<E>> memory_;
+  std::vector<disk_run> disk_;
+  spill_space* space_;
+  std::vector<std::vector<E>> firsts_;  // per disk run, per block
+  std::vector<part_state> parts_;
+  std::uint64_t records_ = 0;
+  memory_account* account_ = nullptr;
+  std::size_t held_ = 0;
+  std::mutex m_;
+  std::size_t head_ = 0;
+  std::size_t parts_done_ = 0;
+};
+
+}  // namespace parade::detail

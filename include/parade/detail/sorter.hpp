@@ -1,0 +1,212 @@
+// The external sort barrier: each worker collects what it is given, sorts
+// it and writes it as a run to disk when the run's memory account says no
+// more; at the end the in-memory rest and the runs merge k-way, in parallel
+// by key ranges, into the next segment (merge.hpp). Stable: ties keep input
+// order (by the arrival of the chunk, then the place in it). Not API.
+#pragma once
+
+#include <memory>
+#include <utility>
+#include <vector>
+
+#include "parade/detail/memory.hpp"
+#include "parade/detail/merge.hpp"
+#include "parade/detail/node.hpp"
+#include "parade/serialize.hpp"
+
+namespace parade::detail {
+
+// How a sort's records merge and spill: T itself, ordered by `less`, with
+// its arrival for stability.
+template <class T, class Less>
+struct sort_policy {
+  using record = T;
+  using output = T;
+  static constexpr bool stable = true;
+  static constexpr bool combines = false;
+  Less less_fn;
+  bool less(const T& a, const T& b) const { return less_fn(a, b); }
+  void write(byte_writer& w, const T& x, std::uint64_t arrival) const {
+    if constexpr (is_serializable_v<T>) {
+      w.varint(arrival);
+      serializer<T>::write(w, x);
+    }
+  }
+  T read(byte_reader& r, std::uint64_t& arrival) const {
+    if constexpr (is_serializable_v<T>) {
+      arrival = r.varint();
+      return serializer<T>::read(r);
+    } else {
+      throw std::logic_error("parade: read of a type without a serializer");
+    }
+  }
+  void combine(T&, T&&, std::size_t) {}
+  T finish(T&& x, std::size_t) { return std::move(x); }
+};
+
+// Sorts items (and their arrivals alongside) by less, then arrival: stable.
+template <class T, class Less>
+void sort_run(std::vector<T>& items, std::vector<std::uint64_t>& arrival, const Less& less) {
+  std::vector<std::uint32_t> idx(items.size());
+  for (std::size_t i = 0; i < idx.size(); ++i) idx[i] = std::uint32_t(i);
+  std::stable_sort(idx.begin(), idx.end(), [&](std::uint32_t a, std::uint32_t b) {
+    if (less(items[a], items[b])) return true;
+    if (less(items[b], items[a])) return false;
+    return arrival[a] < arrival[b];
+  });
+  std::vector<T> sorted;
+  sorted.reserve(items.size());
+  std::vector<std::uint64_t> arr(items.size());
+  for (std::size_t i = 0; i < idx.size(); ++i) {
+    sorted.emplace_back(std::move(items[idx[i]]));
+    arr[i] = arrival[idx[i]];
+  }
+  items.swap(sorted);
+  arrival.swap(arr);
+}
+
+// One worker slot of a sort: a buffer that becomes runs.
+template <class T, class Less>
+class sort_terminal final : public sink<T> {
+ public:
+  sort_terminal(run_state& rs, step_stats& st, Less less, std::size_t slot)
+      : rs_(rs), stats_(st), count_(st), less_(std::move(less)), lease_(rs.memory()), slot_(slot) {}
+  void begin_token(const token& t) override { arrival_ = t.order(); }
+  void end_token(token&) override { count_.publish(); }
+  void consume(std::span<T> in) override {
+    count_.in(in.size());
+    for (auto& x : in) {
+      std::size_t bytes = sizeof(T) + sizeof(std::uint64_t) + heap_bytes(x);
+      if (!lease_.grow(bytes) || (forced() && lease_.used() > force_spill_bytes)) {
+        spill();
+        lease_.force(bytes);
+      }
+      items_.emplace_back(std::move(x));
+      arrivals_.push_back(arrival_);
+    }
+  }
+  // After the input: the rest sorted in memory (or spilled too when spilling
+  // is forced). Runs on one worker per slot, slots in parallel.
+  void finish(std::uint32_t id) {
+    if (forced() && !items_.empty()) spill();
+    sort_run(items_, arrivals_, less_);
+    memory_.items = std::move(items_);
+    memory_.arrival = std::move(arrivals_);
+    memory_.id = id;
+  }
+  memory_run<T>& memory() { return memory_; }
+  std::vector<disk_run>& disk() { return disk_; }
+  memory_lease& lease() { return lease_; }
+
+ private:
+  static constexpr std::size_t force_spill_bytes = 16 << 10;
+  // Forced spilling (PARADE_FORCE_SPILL) applies to what can be spilled.
+  bool forced() const { return is_serializable_v<T> && rs_.force_spill(); }
+  void spill() {
+    if (items_.empty()) return;
+    if constexpr (!is_serializable_v<T>) {
+      cannot_spill(stats_.name);
+    } else {
+      sort_run(items_, arrivals_, less_);
+      sort_policy<T, Less> policy{less_};
+      run_writer<T> w(rs_.spill(), slot_, stats_.spilled);
+      for (std::size_t i = 0; i < items_.size(); ++i)
+        w.add(items_[i], [&](byte_writer& bw, const T& x) { policy.write(bw, x, arrivals_[i]); });
+      disk_.push_back({w.finish(), next_id_++});
+      items_.clear();
+      arrivals_.clear();
+      lease_.release();
+    }
+  }
+
+  run_state& rs_;
+  step_stats& stats_;
+  step_counter count_;
+  Less less_;
+  memory_lease lease_;
+  std::size_t slot_;
+  std::uint64_t arrival_ = 0;
+  std::vector<T> items_;
+  std::vector<std::uint64_t> arrivals_;
+  memory_run<T> memory_;
+  std::vector<disk_run> disk_;
+  std::uint32_t next_id_ = 0;
+};
+
+// A source whose real source is made when an earlier segment has run (a
+// barrier's result). Forwards every call.
+class deferred_source final : public source_def {
+ public:
+  void set(std::shared_ptr<source_def> s) { inner_ = std::move(s); }
+  source_mode mode() const override { return inner_->mode(); }
+  bool next(token& t, std::size_t n) override { return inner_->next(t, n); }
+  pull next_concurrent(token& t, std::size_t n, bool lookahead) override {
+    return inner_->next_concurrent(t, n, lookahead);
+  }
+  std::uint32_t parts() const override { return inner_->parts(); }
+  std::size_t max_chunk() const override { return inner_->max_chunk(); }
+  std::optional<std::uint64_t> length() const override { return inner_->length(); }
+  void reset() { inner_.reset(); }
+
+ private:
+  std::shared_ptr<source_def> inner_;
+};
+
+// Plans a sort barrier on `up` by `less`: the returned open end runs the
+// input segment, the sort of each slot's rest, and then merges.
+template <class T, class Less>
+open_end<T> run_sort(run_state& rs, open_end<T> up, const op_options& o, const char* kind, Less less) {
+  using term_t = sort_terminal<T, Less>;
+  std::size_t cap = cap_of(o);
+  if (cap != up.cap && cap != SIZE_MAX) up = close(rs, std::move(up));
+  auto name = step_name(o, kind);
+  auto& stats = add_step_after(rs, up, name, kind, dataset_name(o, name), yields::known);
+  stats.barrier = true;
+  auto slots = std::make_shared<slot_list>();
+  auto next_slot = std::make_shared<std::atomic<std::size_t>>(0);
+  add_terminal(up, stats.name, cap, [&rs, slots, next_slot, &stats, less]() {
+    auto t = std::make_shared<term_t>(rs, stats, less, next_slot->fetch_add(1));
+    slots->add(t);
+    return t;
+  });
+  auto src = std::make_shared<deferred_source>();
+  auto input = std::make_shared<open_end<T>>(std::move(up));
+  auto run = [&rs, &stats, input, slots, src, less]() {
+    run_segment(rs, *input);
+    *input = {};
+    if (rs.stopped()) throw stop_signal{};
+    stats.set_state(step_state::finishing);
+    std::vector<term_t*> terms;
+    for (auto& s : slots->all()) terms.push_back(static_cast<term_t*>(s.get()));
+    parallel_for(rs, terms.size(), stats.name, [&](std::size_t i, std::size_t) {
+      guarded(stats, [&] { terms[i]->finish(std::uint32_t(1u << 30) + std::uint32_t(i)); });
+    });
+    if (rs.stopped()) throw stop_signal{};
+    std::vector<memory_run<T>> memory;
+    std::vector<disk_run> disk;
+    for (auto* t : terms) {
+      if (!t->memory().items.empty()) memory.push_back(std::move(t->memory()));
+      for (auto& d : t->disk()) disk.push_back(std::move(d));
+    }
+    auto merge = std::make_shared<merge_source<sort_policy<T, Less>>>(
+        rs, stats, sort_policy<T, Less>{less}, std::move(memory), std::move(disk), &rs.spill(), rs.workers() * 4);
+    // The slots' leases go with them; what stays in memory is the merge's now.
+    std::size_t held = 0;
+    for (auto* t : terms) held += t->lease().used();
+    terms.clear();
+    slots->all().clear();
+    merge->hold(rs.memory(), held);
+    stats.out_known_ns.store(std::chrono::steady_clock::now().time_since_epoch().count());
+    stats.out_total.store(merge->records());
+    src->set(std::move(merge));
+  };
+  open_end<T> e;
+  e.source = src;
+  e.name = stats.name;
+  e.steps.push_back(&stats);
+  e.make = [&rs](sink<T>& out) -> std::unique_ptr<reader_base> { return std::make_unique<chunk_reader<T>>(rs, out); };
+  e.before.push_back(std::move(run));
+  return e;
+}
+
+}  // namespace parade::detail
