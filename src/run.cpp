@@ -237,7 +237,7 @@ std::size_t run_state::max_tokens() const {
 std::size_t run_state::buffer_bytes() const {
   // A sixteenth of the budget, 4 to 64 MiB: chunks in flight need little.
   std::size_t b = tuning::buffer_bytes.load();
-  return b ? b : std::clamp(p_->memory->budget() / 16, std::size_t{4} << 20, std::size_t{64} << 20);
+  return b ? b : std::clamp(p_->memory->limit() / 16, std::size_t{4} << 20, std::size_t{64} << 20);
 }
 
 memory_account& run_state::memory() { return *p_->memory; }

@@ -58,7 +58,7 @@ void cannot_spill(const std::string&) {
 void group_too_large(const std::string& step, std::size_t values, std::size_t bytes, std::size_t budget) {
   (void)step;
   throw parade::error("one key's group is too large for the memory budget (" +
-                      std::to_string(values) + " values, about " + human(bytes) + "; budget " + human(budget) +
+                      std::to_string(values) + " values, about " + human(bytes) + "; barriers may hold " + human(budget) + " of the memory limit" +
                       "): combine its values with reduce_by_key or aggregate_by_key, or raise run_options::memory_limit");
 }
 

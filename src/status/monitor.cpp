@@ -431,7 +431,7 @@ run_record monitor::record(const frame& f, double t) {
   long end_kb = maxrss_kb();
   r.peak_rss = end_kb > start_maxrss_kb_ ? std::uint64_t(end_kb) * 1024 : peak_rss_;
   r.rss_t = rss_t_;
-  r.memory_budget = memory_.budget();
+  r.memory_budget = memory_.limit();
   r.memory_peak = memory_.peak();
   r.rss = rss_;
   std::lock_guard sl(steps_mutex_);

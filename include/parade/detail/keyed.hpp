@@ -132,7 +132,7 @@ std::pair<K, keyed_acc<K, A>> read_keyed(byte_reader& r) {
 // One worker slot's partitioned tables; `Ops` says how a value enters an
 // accumulator (make(V&&, seq), add(A&, V&&, seq, context)), how two
 // accumulators combine (combine(A&, A&&, context)) and how many bytes a
-// value adds to an accumulator (added(const V&)). The slot's context (if the
+// value adds to an accumulator (added(const A&, const V&), before it is added). The slot's context (if the
 // step has one) is kept for the merges.
 template <class K, class V, class A, class Ops, class Make>
 class keyed_terminal final : public sink<std::pair<K, V>> {
@@ -157,11 +157,17 @@ class keyed_terminal final : public sink<std::pair<K, V>> {
         std::uint64_t h = hash_key(kv.first);
         auto& p = parts_[partition_of(h, parts_.size())];
         bool added = false;
-        std::size_t grow = ops_.added(kv.second);
+        std::size_t grow = 0, table_before = p.table_bytes();
         std::size_t i = p.find_or_add(std::move(kv.first), table_t::tag_of(h), [&] { return make_acc(std::move(kv.second), h); },
                                       added);
-        if (added) grow = sizeof(record) + 12 + heap_bytes(p[i].first) + heap_bytes(acc_of<K, A>(p[i].second));
-        else ops_.add(acc_of<K, A>(p[i].second), std::move(kv.second), seq_, ctx_);
+        if (added) {
+          // The table's own arrays as they grow (they double), and what the
+          // new key and accumulator own.
+          grow = p.table_bytes() - table_before + heap_bytes(p[i].first) + heap_bytes(acc_of<K, A>(p[i].second));
+        } else {
+          grow = ops_.added(acc_of<K, A>(p[i].second), kv.second);
+          ops_.add(acc_of<K, A>(p[i].second), std::move(kv.second), seq_, ctx_);
+        }
         ++index_;
         if (!lease_.grow(grow) || (forced() && lease_.used() > force_spill_bytes)) {
           spill();
@@ -209,6 +215,8 @@ class keyed_terminal final : public sink<std::pair<K, V>> {
       run_writer<record> w(rs_.spill(), slot_, stats_.spilled);
       for (auto& r : all) w.add(r, [](byte_writer& bw, const record& x) { write_keyed<K, A>(bw, x); });
       disk_.push_back({w.finish(), std::uint32_t(disk_.size())});
+      all.clear();
+      all.shrink_to_fit();
       lease_.release();
     }
   }

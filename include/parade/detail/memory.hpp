@@ -30,6 +30,10 @@ struct is_optional : std::false_type {};
 template <class T>
 struct is_optional<std::optional<T>> : std::true_type {};
 
+// What malloc takes for a block of n bytes: glibc adds an 8-byte header
+// and rounds to 16, at least 32 (a string of 100 characters takes 112).
+constexpr std::size_t malloc_size(std::size_t n) { return n == 0 ? 0 : n + 8 <= 32 ? 32 : (n + 8 + 15) & ~std::size_t{15}; }
+
 // Heap bytes owned by x, beyond sizeof(x). Types parade does not know count
 // as owning nothing.
 template <class T>
@@ -37,7 +41,7 @@ std::size_t heap_bytes(const T& x);
 
 template <class T, class A>
 std::size_t vector_heap_bytes(const std::vector<T, A>& v) {
-  std::size_t n = v.capacity() * sizeof(T);
+  std::size_t n = malloc_size(v.capacity() * sizeof(T));
   if constexpr (!owns_nothing<T>::value)
     for (const auto& e : v) n += heap_bytes(e);
   return n;
@@ -49,7 +53,7 @@ std::size_t heap_bytes(const T& x) {
     return 0;
   } else if constexpr (std::is_same_v<T, std::string>) {
     // Short strings live inside the object (15 bytes in libstdc++).
-    return x.capacity() > 15 ? x.capacity() + 1 : 0;
+    return x.capacity() > 15 ? malloc_size(x.capacity() + 1) : 0;
   } else if constexpr (is_vector<T>::value) {
     return vector_heap_bytes(x);
   } else if constexpr (requires { std::tuple_size<T>::value; }) {
@@ -57,7 +61,7 @@ std::size_t heap_bytes(const T& x) {
   } else if constexpr (is_unique_ptr<T>::value) {
     using U = typename T::element_type;
     if constexpr (std::is_array_v<U>) return 0;
-    else return x ? sizeof(U) + heap_bytes(*x) : 0;
+    else return x ? malloc_size(sizeof(U)) + heap_bytes(*x) : 0;
   } else if constexpr (is_optional<T>::value) {
     return x ? heap_bytes(*x) : 0;
   } else {

@@ -155,6 +155,7 @@ class merge_source final : public source_def {
       : rs_(rs), stats_(stats), policy_(std::move(policy)), memory_(std::move(memory)), disk_(std::move(disk)),
         space_(space) {
     split(parts_wanted);
+    max_open_ = rs.workers() + 1;
   }
 
   ~merge_source() override {
@@ -186,6 +187,13 @@ class merge_source final : public source_def {
         waiting = true;
         continue;
       }
+      // An open part holds a block of every run: few are open at once (the
+      // head always may open, so the output in order always moves).
+      if (!p.open && i != head_ && open_ >= max_open_) {
+        waiting = true;
+        continue;
+      }
+      if (!p.open) p.open = true, ++open_;
       p.claimed = true;
       lk.unlock();
       bool finished = false;
@@ -208,6 +216,7 @@ class merge_source final : public source_def {
       p.done = finished;
       if (finished) {
         p.cursors.clear();
+        --open_;
         // Combined or spilled runs know their output's length only now.
         if (++parts_done_ == parts_.size() && stats_.out_total.load() == unknown_total) {
           stats_.out_total.store(stats_.out.load());
@@ -227,7 +236,7 @@ class merge_source final : public source_def {
     const E* hi = nullptr;
     std::vector<std::unique_ptr<run_cursor<E>>> cursors;  // made at first claim
     std::vector<run_cursor<E>*> heap;
-    bool started = false, claimed = false, done = false;
+    bool started = false, claimed = false, done = false, open = false;
     std::uint64_t seq = 0;
   };
 
@@ -360,6 +369,8 @@ class merge_source final : public source_def {
   std::mutex m_;
   std::size_t head_ = 0;
   std::size_t parts_done_ = 0;
+  std::size_t open_ = 0;  // parts started and not finished
+  std::size_t max_open_ = 1;
 };
 
 }  // namespace parade::detail

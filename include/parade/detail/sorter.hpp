@@ -5,7 +5,9 @@
 // order (by the arrival of the chunk, then the place in it). Not API.
 #pragma once
 
+#include <cstring>
 #include <memory>
+#include <string>
 #include <utility>
 #include <vector>
 
@@ -44,16 +46,49 @@ struct sort_policy {
   T finish(T&& x, std::size_t) { return std::move(x); }
 };
 
-// Sorts items (and their arrivals alongside) by less, then arrival: stable.
+// Strings under `<` sort by their first 8 bytes as one integer first, so
+// most comparisons touch no string memory (the idea of DuckDB's and
+// Spark's prefix sorts); equal prefixes fall back to the full comparison.
+template <class T, class Less>
+inline constexpr bool prefix_sorted =
+    std::is_same_v<T, std::string> && (std::is_same_v<Less, std::less<>> || std::is_same_v<Less, std::less<std::string>>);
+
+inline std::uint64_t string_prefix(const std::string& s) {
+  unsigned char b[8] = {};
+  std::memcpy(b, s.data(), std::min<std::size_t>(8, s.size()));
+  std::uint64_t v = 0;
+  for (unsigned char c : b) v = v << 8 | c;  // big-endian: integer order is byte order
+  return v;
+}
+
+// Sorts items (and their arrivals alongside) by less, then arrival, then
+// place: a total order, so an unstable sort gives the stable result.
 template <class T, class Less>
 void sort_run(std::vector<T>& items, std::vector<std::uint64_t>& arrival, const Less& less) {
   std::vector<std::uint32_t> idx(items.size());
-  for (std::size_t i = 0; i < idx.size(); ++i) idx[i] = std::uint32_t(i);
-  std::stable_sort(idx.begin(), idx.end(), [&](std::uint32_t a, std::uint32_t b) {
-    if (less(items[a], items[b])) return true;
-    if (less(items[b], items[a])) return false;
-    return arrival[a] < arrival[b];
-  });
+  if constexpr (prefix_sorted<T, Less>) {
+    struct entry {
+      std::uint64_t prefix;
+      std::uint32_t i;
+    };
+    std::vector<entry> keys(items.size());
+    for (std::size_t i = 0; i < keys.size(); ++i) keys[i] = {string_prefix(items[i]), std::uint32_t(i)};
+    std::sort(keys.begin(), keys.end(), [&](const entry& a, const entry& b) {
+      if (a.prefix != b.prefix) return a.prefix < b.prefix;
+      if (int c = items[a.i].compare(items[b.i]); c != 0) return c < 0;
+      if (arrival[a.i] != arrival[b.i]) return arrival[a.i] < arrival[b.i];
+      return a.i < b.i;
+    });
+    for (std::size_t i = 0; i < idx.size(); ++i) idx[i] = keys[i].i;
+  } else {
+    for (std::size_t i = 0; i < idx.size(); ++i) idx[i] = std::uint32_t(i);
+    std::sort(idx.begin(), idx.end(), [&](std::uint32_t a, std::uint32_t b) {
+      if (less(items[a], items[b])) return true;
+      if (less(items[b], items[a])) return false;
+      if (arrival[a] != arrival[b]) return arrival[a] < arrival[b];
+      return a < b;
+    });
+  }
   std::vector<T> sorted;
   sorted.reserve(items.size());
   std::vector<std::uint64_t> arr(items.size());
@@ -76,7 +111,8 @@ class sort_terminal final : public sink<T> {
   void consume(std::span<T> in) override {
     count_.in(in.size());
     for (auto& x : in) {
-      std::size_t bytes = sizeof(T) + sizeof(std::uint64_t) + heap_bytes(x);
+      // The element, its arrival, and while sorting its copy, key and place.
+      std::size_t bytes = 2 * (sizeof(T) + sizeof(std::uint64_t)) + 2 * sizeof(std::uint32_t) + heap_bytes(x);
       if (!lease_.grow(bytes) || (forced() && lease_.used() > force_spill_bytes)) {
         spill();
         lease_.force(bytes);
