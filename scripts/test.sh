@@ -18,7 +18,7 @@ export PARADE_STATUS=off
 # Steps that hold data, for the forced-spill passes.
 # (The spill tests spill for real already; the million-key tests are slow
 # when every 16 KiB spills.)
-spilling="^(differential|sort|group_by_key|reduce_by_key|keys|element_types|failure|cancel|context|status)\\."
+spilling="^(differential|sort|group_by_key|reduce_by_key|keys|element_types|failure|cancel|context|status|distinct|count_by_value|aggregate_by_key|group_by|join|concat|take|top)\\."
 slow="a_million_distinct_keys"
 if [ -n "$sanitize" ]; then
   # Fewer random cases: sanitized code runs 5-20x slower (ThreadSanitizer

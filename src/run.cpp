@@ -181,6 +181,7 @@ struct run_state::impl {
   std::exception_ptr failure;
   std::string failed_step;
   bool cancelled = false;
+  bool completed = false;
   std::deque<step_stats> steps;
   bool signals = false;
   std::exception_ptr raw;
@@ -270,7 +271,7 @@ void run_state::fail(const std::string& step, std::exception_ptr e) {
   if (is_cancel(e)) return cancel();
   {
     std::lock_guard lk(p_->mutex);
-    if (!p_->failure && !p_->cancelled) {
+    if (!p_->failure && !p_->cancelled && !p_->completed) {
       p_->failure = std::move(e);
       p_->failed_step = step;
       for (auto& s : p_->steps)
@@ -285,7 +286,7 @@ bool run_state::poll() {
     bool cancel = g_sigint.load() > 0 || p_->opts.stop.stop_requested();
     if (cancel) {
       std::lock_guard lk(p_->mutex);
-      if (!p_->failure) p_->cancelled = true;
+      if (!p_->failure && !p_->completed) p_->cancelled = true;
       stop_.store(true);
     }
   }
@@ -306,7 +307,15 @@ void run_state::start_monitor() { p_->mon->start(); }
 void run_state::cancel() {
   {
     std::lock_guard lk(p_->mutex);
-    if (!p_->failure) p_->cancelled = true;
+    if (!p_->failure && !p_->completed) p_->cancelled = true;
+  }
+  stop_.store(true);
+}
+
+void run_state::complete() {
+  {
+    std::lock_guard lk(p_->mutex);
+    if (!p_->failure && !p_->cancelled) p_->completed = true;
   }
   stop_.store(true);
 }
@@ -322,16 +331,19 @@ void run_state::finish() {
   std::exception_ptr failure;
   std::string step;
   bool cancelled;
+  bool stopped = stop_.load();
   {
     std::lock_guard lk(p_->mutex);
     failure = p_->failure;
     step = p_->failed_step;
     cancelled = p_->cancelled;
+    // Stopped because the action had what it needed: a success.
+    if (p_->completed) stopped = false;
     // Steps the run left unfinished are stopped; a failed one stays FAILED.
     for (auto& s : p_->steps) {
       auto st = s.state.load();
       if (st == step_state::running || st == step_state::finishing) {
-        if (failure || cancelled || stop_.load()) s.set_state(step_state::stopped);
+        if (failure || cancelled || stopped) s.set_state(step_state::stopped);
         else s.set_state(step_state::done);
       }
     }
@@ -347,7 +359,7 @@ void run_state::finish() {
     }
   }
   if (p_->raw) what = p_->raw_what;
-  std::string outcome = failure || p_->raw ? "failed" : (cancelled || stop_.load()) ? "cancelled" : "done";
+  std::string outcome = failure || p_->raw ? "failed" : (cancelled || stopped) ? "cancelled" : "done";
   std::string report_error = p_->mon->finish(outcome, p_->raw ? what : failure ? "step '" + step + "': " + what : "");
   // The report path was checked when the run started; what fails now (a
   // full disk) fails a run that succeeded, and is told beside another error.
@@ -368,7 +380,7 @@ void run_state::finish() {
       std::throw_with_nested(error("parade: step '" + step + "' failed: " + std::string(own)));
     }
   }
-  if (cancelled || stop_.load()) throw parade::cancelled("parade: run '" + p_->opts.name + "' cancelled");
+  if (cancelled || stopped) throw parade::cancelled("parade: run '" + p_->opts.name + "' cancelled");
 }
 
 }  // namespace parade::detail

@@ -59,14 +59,18 @@ struct fixed_kind {
 
 // ---- the operations ----------------------------------------------------------
 
-enum class op_kind { map, flat_map_range, flat_map_emit, filter, batch, group, reduce, capped_map, sort_by, sort_desc, count };
+enum class op_kind {
+  map, flat_map_range, flat_map_emit, filter, batch, group, reduce, capped_map, sort_by, sort_desc,
+  distinct, group_by, aggregate, count_by_value, join, left_join, concat, enumerate, sample, count
+};
 struct op {
   op_kind kind;
   i64 a, b;
 };
 
 std::string describe(const std::vector<op>& ops) {
-  static const char* names[] = {"map", "flat_map", "flat_map<U>", "filter", "batch", "group_by_key", "reduce_by_key", "map(cap)", "sort_by", "sort(>)"};
+  static const char* names[] = {"map", "flat_map", "flat_map<U>", "filter", "batch", "group_by_key", "reduce_by_key", "map(cap)", "sort_by", "sort(>)",
+                                "distinct", "group_by", "aggregate_by_key", "count_by_value", "join", "left_join", "concat", "enumerate", "sample"};
   std::string s;
   for (auto& o : ops) s += std::string(names[int(o.kind)]) + "(" + std::to_string(o.a) + "," + std::to_string(o.b) + ") ";
   return s;
@@ -126,6 +130,56 @@ seq reference(seq in, const std::vector<op>& ops, std::size_t& largest_group) {
         out = in;
         std::stable_sort(out.begin(), out.end(), std::greater<>{});
         break;
+      case op_kind::distinct: {
+        std::map<i64, int> m;
+        for (i64 x : in) m[key_of(x, o)];
+        for (auto& kv : m) out.push_back(kv.first);
+        break;
+      }
+      case op_kind::group_by: {
+        std::map<i64, std::vector<i64>> m;
+        for (i64 x : in) m[key_of(x, o)].push_back(x);
+        for (auto& [k, vs] : m) out.push_back(group_hash(k, vs)), largest_group = std::max(largest_group, vs.size());
+        break;
+      }
+      case op_kind::aggregate: {
+        std::map<i64, std::pair<i64, i64>> m;
+        for (i64 x : in) m[key_of(x, o)].first += x, m[key_of(x, o)].second += 1;
+        for (auto& [k, a] : m) out.push_back(k * 1000 + a.first + 7 * a.second);
+        break;
+      }
+      case op_kind::count_by_value: {
+        std::map<i64, i64> m;
+        for (i64 x : in) ++m[key_of(x, o)];
+        for (auto& [k, c] : m) out.push_back(k * 1000 + c);
+        break;
+      }
+      case op_kind::join:
+      case op_kind::left_join: {
+        std::map<i64, std::pair<std::vector<i64>, std::vector<i64>>> m;
+        for (i64 x : in) m[key_of(x, o)].first.push_back(x);
+        for (i64 y = 0; y < o.b; ++y) m[y % o.a].second.push_back(y * 3);
+        for (auto& [k, lr] : m) {
+          if (lr.second.empty() && o.kind == op_kind::left_join)
+            for (i64 v : lr.first) out.push_back(k * 7 + v - 1);
+          for (i64 w : lr.second)
+            for (i64 v : lr.first) out.push_back(k * 7 + v + w);
+        }
+        break;
+      }
+      case op_kind::concat:
+        out = in;
+        for (i64 y = 0; y < o.b; ++y) out.push_back(y * 2);
+        break;
+      case op_kind::enumerate:
+        for (std::size_t i = 0; i < in.size(); ++i) out.push_back(i64(i) * 3 + in[i]);
+        break;
+      case op_kind::sample: {
+        auto th = parade::detail::sample_threshold(0.5);
+        for (std::size_t i = 0; i < in.size(); ++i)
+          if (parade::detail::sample_keeps(std::uint64_t(o.a), i, th)) out.push_back(in[i]);
+        break;
+      }
       case op_kind::count: break;
     }
     in = std::move(out);
@@ -177,6 +231,44 @@ parade::dataset<typename K::type> apply(parade::dataset<typename K::type> ds, co
       return ds.sort_by([o](const E& x) { return key_of(K::get(x), o); });
     case op_kind::sort_desc:
       return ds.sort([](const E& x, const E& y) { return K::get(x) > K::get(y); });
+    case op_kind::distinct:
+      return ds.map([o](const E& x) { return key_of(K::get(x), o); }).distinct().map([](i64 k) { return K::make(k); });
+    case op_kind::group_by:
+      return ds.group_by([o](const E& x) { return key_of(K::get(x), o); })
+          .map([](const std::pair<i64, std::vector<E>>& g) {
+            std::vector<i64> vs;
+            for (auto& x : g.second) vs.push_back(K::get(x));
+            return K::make(group_hash(g.first, vs));
+          });
+    case op_kind::aggregate: {
+      using acc = std::pair<i64, i64>;
+      return ds.map([o](const E& x) { return std::pair<i64, i64>(key_of(K::get(x), o), K::get(x)); })
+          .aggregate_by_key(acc{0, 0}, [](acc a, i64 v) { return acc{a.first + v, a.second + 1}; },
+                            [](acc a, acc b) { return acc{a.first + b.first, a.second + b.second}; })
+          .map([](const std::pair<i64, acc>& p) { return K::make(p.first * 1000 + p.second.first + 7 * p.second.second); });
+    }
+    case op_kind::count_by_value:
+      return ds.map([o](const E& x) { return key_of(K::get(x), o); })
+          .count_by_value()
+          .map([](const std::pair<i64, std::size_t>& p) { return K::make(p.first * 1000 + i64(p.second)); });
+    case op_kind::join:
+    case op_kind::left_join: {
+      auto left = ds.map([o](const E& x) { return std::pair<i64, i64>(key_of(K::get(x), o), K::get(x)); });
+      auto right = parade::range(0, o.b).map([o](i64 y) { return std::pair<i64, i64>(y % o.a, y * 3); });
+      if (o.kind == op_kind::join)
+        return left.join(right).map([](const std::pair<i64, std::pair<i64, i64>>& p) {
+          return K::make(p.first * 7 + p.second.first + p.second.second);
+        });
+      return left.left_join(right).map([](const std::pair<i64, std::pair<i64, std::optional<i64>>>& p) {
+        return K::make(p.first * 7 + p.second.first + (p.second.second ? *p.second.second : -1));
+      });
+    }
+    case op_kind::concat:
+      return ds.concat(parade::range(0, o.b).map([](i64 y) { return K::make(y * 2); }));
+    case op_kind::enumerate:
+      return ds.enumerate().map([](std::pair<std::size_t, E> p) { return K::make(i64(p.first) * 3 + K::get(p.second)); });
+    case op_kind::sample:
+      return ds.sample(0.5, std::uint64_t(o.a));
     case op_kind::count: break;
   }
   return ds;
@@ -203,6 +295,13 @@ void random_chains(int cases, std::uint64_t seed) {
         case op_kind::batch: o.a = pick(1, 50); break;
         case op_kind::group: case op_kind::reduce: case op_kind::sort_by: o.a = pick(1, 2000); break;
         case op_kind::sort_desc: break;
+        case op_kind::distinct: case op_kind::group_by: case op_kind::aggregate: case op_kind::count_by_value:
+          o.a = pick(1, 2000);
+          break;
+        case op_kind::join: case op_kind::left_join: o.a = pick(1, 300); o.b = pick(0, 3 * o.a); break;  // up to 3 matches a value
+        case op_kind::concat: o.b = pick(0, 3000); break;
+        case op_kind::enumerate: break;
+        case op_kind::sample: o.a = pick(0, 1 << 30); break;
         case op_kind::count: break;
       }
       ops.push_back(o);
@@ -234,7 +333,7 @@ void random_chains(int cases, std::uint64_t seed) {
     seq want = reference(src, ops, largest_group);
     i64 want_sum = 0;
     for (i64 x : want) want_sum += x;
-    int action = int(pick(0, 6));  // mostly collect
+    int action = int(pick(0, 10));  // mostly collect
     std::size_t max_chunk = std::size_t(pick(0, 3) == 0 ? pick(1, 64) : 0);
     // Sometimes a budget small enough that barriers really spill (types
     // without a serializer stay in memory and may exceed it).
@@ -254,7 +353,7 @@ void random_chains(int cases, std::uint64_t seed) {
       };
       if (action == 0) {
         ASSERT_EQ(ds.count(run()), want.size());
-      } else if (action == 1) {
+      } else if (action == 1) {  // fold copies zero per chunk
         if constexpr (std::is_copy_constructible_v<E>) {
           auto sum = ds.map([](const E& x) { return K::get(x); }).fold(i64{0}, std::plus<>{}, run());
           ASSERT_EQ(sum, want_sum);
@@ -264,6 +363,32 @@ void random_chains(int cases, std::uint64_t seed) {
         std::atomic<i64> sum{0};
         ds.for_each([&](E&& x) { sum += K::get(x); }, run());
         ASSERT_EQ(sum.load(), want_sum);
+      } else if (action == 3) {
+        std::size_t k = std::size_t(n % 50);
+        auto got = ds.take(k, run());
+        seq values;
+        for (auto& x : got) values.push_back(K::get(x));
+        ASSERT_EQ(values, seq(want.begin(), want.begin() + std::ptrdiff_t(std::min(k, want.size()))));
+        auto f = make().first(run());  // a fresh chain: from() over move-only elements is read once
+        ASSERT_EQ(f.has_value(), !want.empty());
+        if (f) {
+          ASSERT_EQ(K::get(*f), want.front());
+        }
+      } else if (action == 4) {
+        std::size_t k = std::size_t(n % 30);
+        auto got = ds.top(k, [](const E& a, const E& b) { return K::get(a) < K::get(b); }, run());
+        seq values;
+        for (auto& x : got) values.push_back(K::get(x));
+        seq desc = want;
+        std::sort(desc.begin(), desc.end(), std::greater<>{});
+        desc.resize(std::min(k, desc.size()));
+        ASSERT_EQ(values, desc);
+      } else if (action == 5) {
+        auto r = ds.reduce([](E a, E b) { return K::make(K::get(a) + K::get(b)); }, run());
+        ASSERT_EQ(r.has_value(), !want.empty());
+        if (r) {
+          ASSERT_EQ(K::get(*r), want_sum);
+        }
       } else {
         auto got = ds.collect(run());
         seq values;

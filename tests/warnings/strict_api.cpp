@@ -77,6 +77,19 @@ int main() {
     return scratch.size();
   }, parade::context([] { return std::string(); }));
   bad += check(ctx.count(o) == 1000, "context");
+  // The keyed operations, joins and early-stopping actions.
+  auto pairs = nums.map([](std::int64_t x) { return std::pair<std::int64_t, std::int64_t>(x % 10, x); });
+  bad += check(nums.map([](std::int64_t x) { return x % 7; }).distinct().count(o) == 7, "distinct");
+  bad += check(nums.map([](std::int64_t x) { return x % 7; }).count_by_value().count(o) == 7, "count_by_value");
+  bad += check(nums.group_by([](std::int64_t x) { return x % 3; }).count(o) == 3, "group_by");
+  bad += check(pairs.aggregate_by_key(std::int64_t{0}, std::plus<>{}, std::plus<>{}).count(o) == 10, "aggregate_by_key");
+  bad += check(pairs.join(pairs).count(o) == 100000, "join");
+  bad += check(pairs.left_join(pairs).count(o) == 100000, "left_join");
+  bad += check(nums.concat(nums).enumerate().count(o) == 2000, "concat and enumerate");
+  bad += check(nums.sample(0.5, 1).count(o) < 1000, "sample");
+  bad += check(nums.take(3, o).size() == 3 && nums.first(o) == 0, "take and first");
+  bad += check(nums.top(2, o).front() == 999 && nums.top(1, std::greater<>{}, o).front() == 0, "top");
+  bad += check(nums.reduce(std::plus<>{}, o) == 499500, "reduce");
   char tmpl[] = "/tmp/parade-strict-XXXXXX";
   if (char* d = mkdtemp(tmpl)) {
     std::string dir = d;

@@ -23,6 +23,11 @@
 
 namespace parade::detail {
 
+// A value that carries nothing (distinct's): keys alone.
+struct unit {
+  bool operator==(const unit&) const = default;
+};
+
 template <class T>
 struct pair_traits {
   static constexpr bool is_pair = false;
@@ -281,6 +286,19 @@ struct keyed_policy {
   }
 };
 
+// Runs a user callable for a step known by name (its stats are made later,
+// by the barrier it feeds): a throw fails that step.
+template <class Fn>
+decltype(auto) guarded_as(const std::string& step, Fn&& fn) {
+  try {
+    return std::forward<Fn>(fn)();
+  } catch (const unwinding&) {
+    throw;
+  } catch (...) {
+    throw step_failure{{}, step, std::current_exception()};
+  }
+}
+
 // A sink that hands on part of each element (the keyed output without its
 // arrival, once sorted by it).
 template <class From, class To, class Fn>
@@ -443,3 +461,11 @@ open_end<std::pair<K, Out>> run_keyed(run_state& rs, open_end<std::pair<K, V>> u
 }
 
 }  // namespace parade::detail
+
+namespace parade {
+template <>
+struct serializer<detail::unit> {
+  static void write(byte_writer&, const detail::unit&) {}
+  static detail::unit read(byte_reader&) { return {}; }
+};
+}  // namespace parade

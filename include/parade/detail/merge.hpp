@@ -11,6 +11,13 @@
 //   record read(byte_reader&, std::uint64_t& arrival) const;
 //   void combine(record& into, record&& from, std::size_t part);  // if combines
 //   output finish(record&&, std::size_t part);
+// A policy may instead see each key's records as a group (a join streams
+// its matches out); it then has `struct group` and
+//   bool in_group(const group&, const record&) const;  // same key as the group's
+//   void add(group&, record&&);                         // may leave output pending
+//   bool pending(const group&) const;
+//   void drain(group&, std::vector<output>&, std::size_t n);  // about n at most
+//   void end_group(group&, std::vector<output>&);       // no-op on an empty group
 //
 // Threading: one worker at a time works on a part (a key range); parts run
 // in parallel; setup runs on one thread before any part.
@@ -34,6 +41,19 @@ struct memory_run {
   std::vector<E> items;
   std::vector<std::uint64_t> arrival;
   std::uint32_t id = 0;
+};
+
+// A policy that sees groups (see above) has a group type.
+template <class Policy>
+concept grouping_policy = requires { typename Policy::group; };
+
+template <class Policy>
+struct group_of {
+  struct type {};
+};
+template <grouping_policy Policy>
+struct group_of<Policy> {
+  using type = typename Policy::group;
 };
 
 // A sorted run on disk, with its id (see memory_run).
@@ -238,6 +258,7 @@ class merge_source final : public source_def {
     std::vector<run_cursor<E>*> heap;
     bool started = false, claimed = false, done = false, open = false;
     std::uint64_t seq = 0;
+    typename group_of<Policy>::type group;  // a grouping policy's current key
   };
 
   // The first and second record in merge order: by the policy, then (for
@@ -341,17 +362,36 @@ class merge_source final : public source_def {
         else p.heap.pop_back();
         return e;
       };
-      while (!p.heap.empty() && out.size() < n) {
-        if (rs_.stopped()) throw stop_signal{};
-        if constexpr (Policy::combines) {
-          E acc = pop();
-          while (!p.heap.empty() && !policy_.less(acc, *p.heap.front()->cur)) policy_.combine(acc, pop(), i);
-          out.push_back(policy_.finish(std::move(acc), i));
-        } else {
-          out.push_back(policy_.finish(pop(), i));
+      if constexpr (grouping_policy<Policy>) {
+        // Parts are cut between keys, so a key's records are all here, in
+        // merge order; the policy streams output as they come.
+        while (out.size() < n) {
+          if (rs_.stopped()) throw stop_signal{};
+          if (policy_.pending(p.group)) {
+            policy_.drain(p.group, out, n);
+            continue;
+          }
+          if (p.heap.empty()) break;
+          E e = pop();
+          if (!policy_.in_group(p.group, e)) policy_.end_group(p.group, out);
+          policy_.add(p.group, std::move(e));
         }
+        bool finished = p.heap.empty() && !policy_.pending(p.group);
+        if (finished) policy_.end_group(p.group, out);
+        return finished;
+      } else {
+        while (!p.heap.empty() && out.size() < n) {
+          if (rs_.stopped()) throw stop_signal{};
+          if constexpr (Policy::combines) {
+            E acc = pop();
+            while (!p.heap.empty() && !policy_.less(acc, *p.heap.front()->cur)) policy_.combine(acc, pop(), i);
+            out.push_back(policy_.finish(std::move(acc), i));
+          } else {
+            out.push_back(policy_.finish(pop(), i));
+          }
+        }
+        return p.heap.empty();
       }
-      return p.heap.empty();
     });
   }
 

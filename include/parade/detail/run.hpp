@@ -78,6 +78,9 @@ class run_state {
   void fail(const std::string& step, std::exception_ptr e);
   // Stops the run as cancelled (unless it already failed).
   void cancel();
+  // The action has what it needs (take(n) has its n): the run stops early
+  // as a success; failures after this are of work nobody needs, and dropped.
+  void complete();
   // Checks Ctrl-C and run_options::stop; returns stopped(). Called by the
   // thread that waits for the workers, every few tens of milliseconds.
   bool poll();

@@ -104,9 +104,10 @@ void sort_run(std::vector<T>& items, std::vector<std::uint64_t>& arrival, const 
 template <class T, class Less>
 class sort_terminal final : public sink<T> {
  public:
-  sort_terminal(run_state& rs, step_stats& st, Less less, std::size_t slot)
-      : rs_(rs), stats_(st), count_(st), less_(std::move(less)), lease_(rs.memory()), slot_(slot) {}
-  void begin_token(const token& t) override { arrival_ = t.order(); }
+  // `base` is added to every arrival (a second input's come after the first's).
+  sort_terminal(run_state& rs, step_stats& st, Less less, std::size_t slot, std::uint64_t base = 0)
+      : rs_(rs), stats_(st), count_(st), less_(std::move(less)), lease_(rs.memory()), slot_(slot), base_(base) {}
+  void begin_token(const token& t) override { arrival_ = base_ + t.order(); }
   void end_token(token&) override { count_.publish(); }
   void consume(std::span<T> in) override {
     count_.in(in.size());
@@ -161,6 +162,7 @@ class sort_terminal final : public sink<T> {
   Less less_;
   memory_lease lease_;
   std::size_t slot_;
+  std::uint64_t base_;
   std::uint64_t arrival_ = 0;
   std::vector<T> items_;
   std::vector<std::uint64_t> arrivals_;
@@ -188,29 +190,44 @@ class deferred_source final : public source_def {
   std::shared_ptr<source_def> inner_;
 };
 
-// Plans a sort barrier on `up` by `less`: the returned open end runs the
-// input segment, the sort of each slot's rest, and then merges.
-template <class T, class Less>
-open_end<T> run_sort(run_state& rs, open_end<T> up, const op_options& o, const char* kind, Less less) {
+// Plans a sorting barrier over one or more inputs by `less`: each input's
+// segment runs in turn into per-slot terminals (input i's arrivals after
+// input i-1's, so a stable merge puts equal records of earlier inputs
+// first); then each slot's rest is sorted and everything merges through
+// `policy` (a sort_policy, or one that combines or groups, merge.hpp).
+// `length_known`: every record comes out once (the output's length is the
+// input's).
+template <class Policy, class T, class Less>
+open_end<typename Policy::output> run_sorted(run_state& rs, std::vector<open_end<T>> ups, const op_options& o,
+                                             const char* kind, Less less, Policy policy, bool length_known) {
   using term_t = sort_terminal<T, Less>;
+  using Out = typename Policy::output;
   std::size_t cap = cap_of(o);
-  if (cap != up.cap && cap != SIZE_MAX) up = close(rs, std::move(up));
+  for (auto& up : ups)
+    if (cap != up.cap && cap != SIZE_MAX) up = close(rs, std::move(up));
   auto name = step_name(o, kind);
-  auto& stats = add_step_after(rs, up, name, kind, dataset_name(o, name), yields::known);
+  auto& stats = add_step_after(rs, ups[0], name, kind, dataset_name(o, name), yields::known);
   stats.barrier = true;
   auto slots = std::make_shared<slot_list>();
-  auto next_slot = std::make_shared<std::atomic<std::size_t>>(0);
-  add_terminal(up, stats.name, cap, [&rs, slots, next_slot, &stats, less]() {
-    auto t = std::make_shared<term_t>(rs, stats, less, next_slot->fetch_add(1));
-    slots->add(t);
-    return t;
-  });
+  std::vector<std::shared_ptr<open_end<T>>> inputs;
+  for (std::size_t i = 0; i < ups.size(); ++i) {
+    auto next_slot = std::make_shared<std::atomic<std::size_t>>(0);
+    std::uint64_t base = std::uint64_t(i) << 60;
+    add_terminal(ups[i], stats.name, cap, [&rs, slots, next_slot, &stats, less, base]() {
+      auto t = std::make_shared<term_t>(rs, stats, less, next_slot->fetch_add(1), base);
+      slots->add(t);
+      return t;
+    });
+    if (i > 0) ups[i].stages.back().steps.push_back(&stats);  // its workers show on the barrier
+    inputs.push_back(std::make_shared<open_end<T>>(std::move(ups[i])));
+  }
   auto src = std::make_shared<deferred_source>();
-  auto input = std::make_shared<open_end<T>>(std::move(up));
-  auto run = [&rs, &stats, input, slots, src, less]() {
-    run_segment(rs, *input);
-    *input = {};
-    if (rs.stopped()) throw stop_signal{};
+  auto run = [&rs, &stats, inputs, slots, src, policy, length_known]() {
+    for (auto& in : inputs) {
+      run_segment(rs, *in);
+      *in = {};
+      if (rs.stopped()) throw stop_signal{};
+    }
     stats.set_state(step_state::finishing);
     std::vector<term_t*> terms;
     for (auto& s : slots->all()) terms.push_back(static_cast<term_t*>(s.get()));
@@ -222,10 +239,10 @@ open_end<T> run_sort(run_state& rs, open_end<T> up, const op_options& o, const c
     std::vector<disk_run> disk;
     for (auto* t : terms) {
       if (!t->memory().items.empty()) memory.push_back(std::move(t->memory()));
-      for (auto& d : t->disk()) disk.push_back(std::move(d));
+      for (auto& d : t->disk()) disk.push_back({std::move(d.ref), std::uint32_t(disk.size())});
     }
-    auto merge = std::make_shared<merge_source<sort_policy<T, Less>>>(
-        rs, stats, sort_policy<T, Less>{less}, std::move(memory), std::move(disk), &rs.spill(), rs.workers() * 4);
+    auto merge = std::make_shared<merge_source<Policy>>(rs, stats, policy, std::move(memory), std::move(disk),
+                                                        &rs.spill(), rs.workers() * 4);
     // The slots' leases go with them; what stays in memory is the merge's now.
     std::size_t held = 0;
     for (auto* t : terms) held += t->lease().used();
@@ -233,16 +250,26 @@ open_end<T> run_sort(run_state& rs, open_end<T> up, const op_options& o, const c
     slots->all().clear();
     merge->hold(rs.memory(), held);
     stats.out_known_ns.store(std::chrono::steady_clock::now().time_since_epoch().count());
-    stats.out_total.store(merge->records());
+    if (length_known) stats.out_total.store(merge->records());
     src->set(std::move(merge));
   };
-  open_end<T> e;
+  open_end<Out> e;
   e.source = src;
   e.name = stats.name;
   e.steps.push_back(&stats);
-  e.make = [&rs](sink<T>& out) -> std::unique_ptr<reader_base> { return std::make_unique<chunk_reader<T>>(rs, out); };
+  e.make = [&rs](sink<Out>& out) -> std::unique_ptr<reader_base> {
+    return std::make_unique<chunk_reader<Out>>(rs, out);
+  };
   e.before.push_back(std::move(run));
   return e;
+}
+
+// Plans a sort barrier on `up` by `less`.
+template <class T, class Less>
+open_end<T> run_sort(run_state& rs, open_end<T> up, const op_options& o, const char* kind, Less less) {
+  std::vector<open_end<T>> ups;
+  ups.push_back(std::move(up));
+  return run_sorted(rs, std::move(ups), o, kind, less, sort_policy<T, Less>{less}, true);
 }
 
 }  // namespace parade::detail
