@@ -342,9 +342,12 @@ void random_chains(int cases, std::uint64_t seed) {
     std::size_t budget = pick(0, 3) == 0 && parade::is_serializable_v<E> ? std::size_t(pick(64, 512)) << 10 : 0;
     if (budget) budget = std::max(budget, largest_group * 256 + (std::size_t{64} << 10));
     parade::detail::tuning::max_chunk = max_chunk;
+    // Sometimes small in-memory sort runs, so sorts and joins merge many.
+    std::size_t sort_run = std::size_t(pick(0, 2) == 0 ? pick(1, 3000) : 0);
+    parade::detail::tuning::sort_run = sort_run;
     ptest::each_config([&](const ptest::config& cfg) {
       SCOPED_TRACE(std::string(K::name) + " case " + std::to_string(c) + " source " + std::to_string(source) + " n " +
-                   std::to_string(n) + " max_chunk " + std::to_string(max_chunk) + " budget " + std::to_string(budget) + " ops " + describe(ops));
+                   std::to_string(n) + " max_chunk " + std::to_string(max_chunk) + " budget " + std::to_string(budget) + " sort_run " + std::to_string(sort_run) + " ops " + describe(ops));
       auto ds = make();
       auto run = [&] {
         auto o = cfg.run();
@@ -397,6 +400,7 @@ void random_chains(int cases, std::uint64_t seed) {
       }
     });
     parade::detail::tuning::max_chunk = 0;
+    parade::detail::tuning::sort_run = 0;
     if (::testing::Test::HasFatalFailure()) return;
   }
 }

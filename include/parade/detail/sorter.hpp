@@ -120,38 +120,53 @@ class sort_terminal final : public sink<T> {
       }
       items_.emplace_back(std::move(x));
       arrivals_.push_back(arrival_);
+      if (items_.size() >= run_cap_) seal();
     }
   }
   // After the input: the rest sorted in memory (or spilled too when spilling
   // is forced). Runs on one worker per slot, slots in parallel.
-  void finish(std::uint32_t id) {
-    if (forced() && !items_.empty()) spill();
-    sort_run(items_, arrivals_, less_);
-    memory_.items = std::move(items_);
-    memory_.arrival = std::move(arrivals_);
-    memory_.id = id;
+  void finish() {
+    if (forced() && (!items_.empty() || !memory_.empty())) spill();
+    if (!items_.empty()) seal();
   }
-  memory_run<T>& memory() { return memory_; }
+  // Sorted runs in memory, in the order they were made (ids: creation order,
+  // shared with the disk runs).
+  std::vector<memory_run<T>>& memory() { return memory_; }
   std::vector<disk_run>& disk() { return disk_; }
   memory_lease& lease() { return lease_; }
 
  private:
   static constexpr std::size_t force_spill_bytes = 16 << 10;
+  // Records of one in-memory run (about 64 MiB of them): sorting bounded
+  // runs as they fill keeps each sort in cache-sized pieces and the vector
+  // from growing (and faulting in fresh pages) without bound; the merge
+  // reads the runs together.
+  static constexpr std::size_t run_records = std::max<std::size_t>(4096, (std::size_t{64} << 20) / (sizeof(T) + 8));
+  std::size_t run_cap_ = tuning::sort_run.load() ? tuning::sort_run.load() : run_records;
   // Forced spilling (PARADE_FORCE_SPILL) applies to what can be spilled.
   bool forced() const { return is_serializable_v<T> && rs_.force_spill(); }
+  // The current run, sorted, joins the in-memory runs.
+  void seal() {
+    sort_run(items_, arrivals_, less_);
+    memory_.push_back(memory_run<T>{std::move(items_), std::move(arrivals_), next_id_++});
+    items_.clear();  // moved from: valid, now surely empty (`= {}` would copy through an initializer_list)
+    arrivals_.clear();
+  }
+  // Writes the in-memory runs and the current one to disk.
   void spill() {
-    if (items_.empty()) return;
+    if (items_.empty() && memory_.empty()) return;
     if constexpr (!is_serializable_v<T>) {
       cannot_spill(stats_.name);
     } else {
-      sort_run(items_, arrivals_, less_);
+      if (!items_.empty()) seal();
       sort_policy<T, Less> policy{less_};
-      run_writer<T> w(rs_.spill(), slot_, stats_.spilled);
-      for (std::size_t i = 0; i < items_.size(); ++i)
-        w.add(items_[i], [&](byte_writer& bw, const T& x) { policy.write(bw, x, arrivals_[i]); });
-      disk_.push_back({w.finish(), next_id_++});
-      items_.clear();
-      arrivals_.clear();
+      for (auto& m : memory_) {
+        run_writer<T> w(rs_.spill(), slot_, stats_.spilled);
+        for (std::size_t i = 0; i < m.items.size(); ++i)
+          w.add(m.items[i], [&](byte_writer& bw, const T& x) { policy.write(bw, x, m.arrival[i]); });
+        disk_.push_back({w.finish(), m.id});
+      }
+      memory_.clear();
       lease_.release();
     }
   }
@@ -166,7 +181,7 @@ class sort_terminal final : public sink<T> {
   std::uint64_t arrival_ = 0;
   std::vector<T> items_;
   std::vector<std::uint64_t> arrivals_;
-  memory_run<T> memory_;
+  std::vector<memory_run<T>> memory_;
   std::vector<disk_run> disk_;
   std::uint32_t next_id_ = 0;
 };
@@ -232,14 +247,18 @@ open_end<typename Policy::output> run_sorted(run_state& rs, std::vector<open_end
     std::vector<term_t*> terms;
     for (auto& s : slots->all()) terms.push_back(static_cast<term_t*>(s.get()));
     parallel_for(rs, terms.size(), stats.name, [&](std::size_t i, std::size_t) {
-      guarded(stats, [&] { terms[i]->finish(std::uint32_t(1u << 30) + std::uint32_t(i)); });
+      guarded(stats, [&] { terms[i]->finish(); });
     });
     if (rs.stopped()) throw stop_signal{};
+    // Run ids: the slot, then creation order within it (ties of one arrival
+    // are only ever within one slot).
     std::vector<memory_run<T>> memory;
     std::vector<disk_run> disk;
-    for (auto* t : terms) {
-      if (!t->memory().items.empty()) memory.push_back(std::move(t->memory()));
-      for (auto& d : t->disk()) disk.push_back({std::move(d.ref), std::uint32_t(disk.size())});
+    for (std::size_t i = 0; i < terms.size(); ++i) {
+      std::uint32_t slot_id = std::uint32_t(i) << 20;
+      for (auto& m : terms[i]->memory())
+        if (!m.items.empty()) m.id += slot_id, memory.push_back(std::move(m));
+      for (auto& d : terms[i]->disk()) disk.push_back({std::move(d.ref), d.id + slot_id});
     }
     auto merge = std::make_shared<merge_source<Policy>>(rs, stats, policy, std::move(memory), std::move(disk),
                                                         &rs.spill(), rs.workers() * 4);
