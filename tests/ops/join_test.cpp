@@ -30,9 +30,8 @@ std::vector<right_t> rights(std::size_t n, i64 keys, unsigned seed) {
   return v;
 }
 
-// Keys ascending; within a key, for each right value (input order) every
-// left value (input order)... as parade documents: left values in input
-// order, each paired with the right values in turn.
+// Keys ascending; within a key, each right value (in input order) paired
+// with every left value (in input order), as parade documents.
 std::vector<inner_row> inner_reference(const std::vector<left_t>& l, const std::vector<right_t>& r) {
   std::map<i64, std::pair<std::vector<std::string>, std::vector<double>>> m;
   for (auto& [k, v] : l) m[k].first.push_back(v);
