@@ -130,3 +130,105 @@ TEST(join, after_barriers_and_with_a_throwing_side) {
   }
   EXPECT_TRUE(tmp.empty());
 }
+
+namespace {
+
+// A key without `<`, hashed by std::hash into only 7 values: most keys share
+// their hash with others, so a join must tell them apart by `==`.
+struct shade {
+  int id;
+  bool operator==(const shade&) const = default;
+};
+
+}  // namespace
+
+template <>
+struct std::hash<shade> {
+  std::size_t operator()(const shade& s) const { return std::size_t(s.id % 7); }
+};
+
+namespace {
+
+// Per key, in the order parade documents: each right value in input order
+// paired with every left value in input order (inner join), or the left
+// values with nullopt for a key without right values (left_join).
+template <class Row>
+std::vector<std::vector<Row>> by_key(const std::vector<Row>& rows) {
+  std::map<int, std::vector<Row>> m;
+  for (auto& r : rows) m[r.first.id].push_back(r);
+  std::vector<std::vector<Row>> out;
+  for (auto& [k, v] : m) out.push_back(v);
+  return out;
+}
+
+}  // namespace
+
+TEST(join, keys_without_less_are_matched_by_equality_in_one_order_for_every_config) {
+  using row = std::pair<shade, std::pair<std::string, std::optional<double>>>;
+  std::mt19937 rng(21);
+  std::vector<std::pair<shade, std::string>> l;
+  std::vector<std::pair<shade, double>> r;
+  for (int i = 0; i < 3000; ++i) l.push_back({shade{int(rng() % 400)}, "v" + std::to_string(i)});
+  for (int i = 0; i < 4000; ++i) r.push_back({shade{int(rng() % 500)}, i + 0.5});
+  std::vector<row> want_left;  // nested loops, rows in an arbitrary key order
+  for (int k = 0; k < 500; ++k) {
+    bool matched = false;
+    for (auto& [rk, w] : r)
+      if (rk.id == k) {
+        matched = true;
+        for (auto& [lk, v] : l)
+          if (lk.id == k) want_left.push_back({lk, {v, w}});
+      }
+    if (!matched)
+      for (auto& [lk, v] : l)
+        if (lk.id == k) want_left.push_back({lk, {v, std::nullopt}});
+  }
+  std::vector<row> first_left, first_inner;
+  ptest::temp_dir tmp;
+  auto check = [&](parade::run_options o) {
+    auto inner = parade::from(l).join(parade::from(r)).collect(o);
+    auto outer = parade::from(l).left_join(parade::from(r)).collect(o);
+    std::vector<row> inner_rows;
+    for (auto& [k, vw] : inner) inner_rows.push_back({k, {vw.first, vw.second}});
+    if (first_left.empty()) {
+      first_left = outer;
+      first_inner = inner_rows;
+      EXPECT_EQ(by_key(outer), by_key(want_left));
+      std::vector<row> want_inner;
+      for (auto& x : want_left)
+        if (x.second.second) want_inner.push_back(x);
+      EXPECT_EQ(by_key(inner_rows), by_key(want_inner));
+    }
+    EXPECT_EQ(outer, first_left);  // the same order every time
+    EXPECT_EQ(inner_rows, first_inner);
+  };
+  ptest::each_config([&](const ptest::config& c) { check(c.run()); });
+  for (std::size_t w : {1, 2, 8}) {
+    auto o = ptest::config{w, 0}.run();
+    o.memory_limit = std::size_t{64} << 10;  // spilled: the hash order holds across runs on disk
+    o.temp_dir = tmp.path;
+    check(o);
+  }
+  EXPECT_TRUE(tmp.empty());
+}
+
+TEST(join, a_key_whose_left_values_outgrow_the_budget_fails_clearly) {
+  auto l = parade::range(0, 200000).map([](i64 x) { return std::pair<i64, std::string>(x % 1000 ? x : 0, std::string(200, 'x')); });
+  auto r = parade::range(0, 10).map([](i64 x) { return std::pair<i64, i64>(x, x); });
+  ptest::temp_dir tmp;
+  auto o = ptest::config{2, 0}.run();
+  o.memory_limit = std::size_t{4} << 20;
+  o.temp_dir = tmp.path;
+  // Key 0 holds 200 values (fits); many distinct keys spill fine.
+  EXPECT_EQ(l.join(r).count(o), 200u + 9u);
+  auto one_key = parade::range(0, 200000).map([](i64) { return std::pair<i64, std::string>(1, std::string(200, 'x')); });
+  try {
+    one_key.join(r).count(o);
+    FAIL() << "no error";
+  } catch (const parade::error& e) {
+    std::string what = e.what();
+    EXPECT_NE(what.find("too large"), std::string::npos) << what;
+    EXPECT_NE(what.find("join"), std::string::npos) << what;
+  }
+  EXPECT_TRUE(tmp.empty());
+}

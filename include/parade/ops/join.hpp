@@ -15,65 +15,114 @@
 namespace parade {
 namespace detail {
 
+// Keys without `<` are joined in the order of their hash (the same on every
+// run and for any worker count): their records carry it.
+template <bool Hashed>
+struct join_hash {};
+template <>
+struct join_hash<true> {
+  std::uint64_t hash = 0;
+};
+
 // A record of either side: the left's value (index 0) or the right's (1).
 template <class K, class V, class W>
-struct join_rec {
+struct join_rec : join_hash<!ordered_key<K>> {
   K key;
   std::variant<V, W> value;
 };
 
+template <class K, class V, class W, std::size_t Side, class X>
+join_rec<K, V, W> make_join_rec(K&& k, X&& x) {
+  join_rec<K, V, W> r{{}, std::move(k), std::variant<V, W>(std::in_place_index<Side>, std::move(x))};
+  if constexpr (!ordered_key<K>) r.hash = hash_key(r.key);
+  return r;
+}
+
 template <class K, class V, class W>
 struct join_less {
-  bool operator()(const join_rec<K, V, W>& a, const join_rec<K, V, W>& b) const { return a.key < b.key; }
+  bool operator()(const join_rec<K, V, W>& a, const join_rec<K, V, W>& b) const {
+    if constexpr (ordered_key<K>) return a.key < b.key;
+    else return a.hash < b.hash;
+  }
 };
 
 // Merges the sorted records key by key. The sort is stable and the left
 // side's records arrive first, so a key's left values come before its right
 // ones: the left values are held, and each right value is paired with them
 // as it comes, a chunk at a time (m x n matches never sit in memory at once;
-// the m left values of one key do).
+// the m left values of one key do, within the memory budget). A group is
+// one key, or for keys without `<` one hash: the few keys sharing a hash
+// are told apart by `==`.
 template <class K, class V, class W, bool Left>
 struct join_policy : sort_policy<join_rec<K, V, W>, join_less<K, V, W>> {
   using record = join_rec<K, V, W>;
   using right_t = std::conditional_t<Left, std::optional<W>, W>;
   using output = std::pair<K, std::pair<V, right_t>>;
-  struct group {
-    std::optional<K> key;
+  struct entry {
+    K key;
     std::vector<V> lefts;
-    std::optional<W> right;  // the right value being paired
-    std::size_t next = 0;    // the left value it is paired with next
     bool matched = false;
   };
-  bool in_group(const group& g, const record& r) const { return g.key && !(r.key < *g.key) && !(*g.key < r.key); }
-  void add(group& g, record&& r) {
-    if (!g.key) g.key.emplace(std::move(r.key));
-    if (r.value.index() == 0) {
-      g.lefts.push_back(std::get<0>(std::move(r.value)));
+  struct group {
+    std::vector<entry> keys;  // one, but for keys without `<` sharing a hash
+    std::uint64_t hash = 0;
+    std::size_t bytes = 0;     // held by the left values
+    std::optional<W> right;    // the right value being paired
+    std::size_t with = 0;      // with the left values of keys[with]
+    std::size_t next = 0;      // the left value it is paired with next
+  };
+  std::size_t budget = SIZE_MAX;
+  std::string step;
+
+  bool in_group(const group& g, const record& r) const {
+    if (g.keys.empty()) return false;
+    if constexpr (ordered_key<K>) return !(r.key < g.keys[0].key) && !(g.keys[0].key < r.key);
+    else return r.hash == g.hash;
+  }
+  // The key's entry in the group, or nullptr.
+  entry* find(group& g, const K& k) const {
+    if constexpr (ordered_key<K>) {
+      return g.keys.empty() ? nullptr : &g.keys[0];
     } else {
-      g.matched = true;
-      if (g.lefts.empty()) return;
+      for (auto& e : g.keys)
+        if (e.key == k) return &e;
+      return nullptr;
+    }
+  }
+  void add(group& g, record&& r) {
+    if constexpr (!ordered_key<K>) g.hash = r.hash;
+    entry* e = find(g, r.key);
+    if (r.value.index() == 0) {
+      if (!e) e = &g.keys.emplace_back(entry{std::move(r.key), {}, false});
+      V& v = e->lefts.emplace_back(std::get<0>(std::move(r.value)));
+      // The held values count against the budget like a group_by_key group.
+      g.bytes += heap_bytes(v) + (e->lefts.size() == e->lefts.capacity() ? e->lefts.capacity() * sizeof(V) : 0);
+      if (g.bytes > budget) group_too_large(step, e->lefts.size(), g.bytes, budget);
+    } else if (e) {
+      e->matched = true;
       g.right.emplace(std::get<1>(std::move(r.value)));
+      g.with = std::size_t(e - g.keys.data());
       g.next = 0;
     }
   }
   bool pending(const group& g) const { return g.right.has_value(); }
   void drain(group& g, std::vector<output>& out, std::size_t n) {
-    for (; g.next < g.lefts.size() && out.size() < n; ++g.next)
-      out.emplace_back(std::piecewise_construct, std::forward_as_tuple(*g.key),
-                       std::forward_as_tuple(g.lefts[g.next], right_t(*g.right)));
-    if (g.next == g.lefts.size()) g.right.reset();
+    auto& e = g.keys[g.with];
+    for (; g.next < e.lefts.size() && out.size() < n; ++g.next)
+      out.emplace_back(std::piecewise_construct, std::forward_as_tuple(e.key),
+                       std::forward_as_tuple(e.lefts[g.next], right_t(*g.right)));
+    if (g.next == e.lefts.size()) g.right.reset();
   }
   void end_group(group& g, std::vector<output>& out) {
-    if (!g.key) return;
     if constexpr (Left) {
-      if (!g.matched)
-        for (auto& v : g.lefts)
-          out.emplace_back(std::piecewise_construct, std::forward_as_tuple(*g.key),
-                           std::forward_as_tuple(std::move(v), std::nullopt));
+      for (auto& e : g.keys)
+        if (!e.matched)
+          for (auto& v : e.lefts)
+            out.emplace_back(std::piecewise_construct, std::forward_as_tuple(e.key),
+                             std::forward_as_tuple(std::move(v), std::nullopt));
     }
-    g.key.reset();
-    g.lefts.clear();
-    g.matched = false;
+    g.keys.clear();
+    g.bytes = 0;
   }
 };
 
@@ -90,12 +139,16 @@ class join_node final : public node<typename join_policy<K, V, W, Left>::output>
   open_end<typename policy::output> compile(run_state& rs) const override {
     std::vector<open_end<rec>> sides;
     sides.push_back(transform_end<rec>(left_->compile(rs), [](std::pair<K, V>&& p) {
-      return rec{std::move(p.first), std::variant<V, W>(std::in_place_index<0>, std::move(p.second))};
+      return make_join_rec<K, V, W, 0>(std::move(p.first), std::move(p.second));
     }));
     sides.push_back(transform_end<rec>(right_->compile(rs), [](std::pair<K, W>&& p) {
-      return rec{std::move(p.first), std::variant<V, W>(std::in_place_index<1>, std::move(p.second))};
+      return make_join_rec<K, V, W, 1>(std::move(p.first), std::move(p.second));
     }));
-    return run_sorted(rs, std::move(sides), o_, Left ? "left_join" : "join", join_less<K, V, W>{}, policy{}, false);
+    const char* kind = Left ? "left_join" : "join";
+    policy p;
+    p.budget = rs.memory().budget();
+    p.step = step_name(o_, kind);
+    return run_sorted(rs, std::move(sides), o_, kind, join_less<K, V, W>{}, std::move(p), false);
   }
 
  private:
@@ -112,7 +165,7 @@ auto make_join(const std::shared_ptr<const node<T>>& left, const dataset<U>& rig
   using V = typename pair_traits<T>::value;
   using W = typename pair_traits<U>::value;
   static_assert(std::is_same_v<K, typename pair_traits<U>::key>, "join: both sides need the same key type K");
-  static_assert(ordered_key<K>, "join: the key needs `<` (a sort-merge join orders both sides by key)");
+  if constexpr (!ordered_key<K>) static_assert(check_key<K>::ok);  // joined by hash and `==`
   static_assert(std::is_copy_constructible_v<K> && std::is_copy_constructible_v<V> && std::is_copy_constructible_v<W>,
                 "join emits a key and its values once per match: K, V and W must be copyable");
   using node_t = join_node<K, V, W, Left>;
@@ -122,10 +175,12 @@ auto make_join(const std::shared_ptr<const node<T>>& left, const dataset<U>& rig
 }  // namespace detail
 
 // Inner join on the key: for each key in both, every pair of a left value
-// and a right value, (k, (v, w)); keys ascending; within a key, left values
-// in input order, and for each right value (in input order) all of them.
+// and a right value, (k, (v, w)); keys ascending (keys without `<`: in the
+// order of their hash, the same on every run); within a key, each right
+// value in input order, paired with all left values in input order.
 // Both sides go through one external sort, so either may exceed memory; the
-// left values of one key are held while its right values stream past.
+// left values of one key are held while its right values stream past (a
+// key whose left values alone outgrow the budget fails the run clearly).
 //   users.join(orders);  // (user_id, (name, amount)) for each order of a known user
 template <class T>
 template <class U>
@@ -156,9 +211,9 @@ struct serializer<detail::join_rec<K, V, W>,
     else serializer<W>::write(w, std::get<1>(r.value));
   }
   static detail::join_rec<K, V, W> read(byte_reader& r) {
-    K k = serializer<K>::read(r);
-    if (r.varint() == 0) return {std::move(k), std::variant<V, W>(std::in_place_index<0>, serializer<V>::read(r))};
-    return {std::move(k), std::variant<V, W>(std::in_place_index<1>, serializer<W>::read(r))};
+    K k = serializer<K>::read(r);  // a key without `<` gets its hash again
+    if (r.varint() == 0) return detail::make_join_rec<K, V, W, 0>(std::move(k), serializer<V>::read(r));
+    return detail::make_join_rec<K, V, W, 1>(std::move(k), serializer<W>::read(r));
   }
 };
 }  // namespace parade
