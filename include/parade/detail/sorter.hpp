@@ -5,6 +5,7 @@
 // order (by the arrival of the chunk, then the place in it). Not API.
 #pragma once
 
+#include <concepts>
 #include <cstring>
 #include <memory>
 #include <string>
@@ -61,6 +62,14 @@ inline std::uint64_t string_prefix(const std::string& s) {
   return v;
 }
 
+// A comparator whose order is that of one integer per element, given by
+// its static exact_key (a join's integer or hashed keys): the sort then
+// never touches the elements.
+template <class T, class Less>
+concept exact_key_sorted = requires(const T& x) {
+  { Less::exact_key(x) } -> std::same_as<std::uint64_t>;
+};
+
 // Sorts items (and their arrivals alongside) by less, then arrival, then
 // place: a total order, so an unstable sort gives the stable result.
 template <class T, class Less>
@@ -78,6 +87,17 @@ void sort_run(std::vector<T>& items, std::vector<std::uint64_t>& arrival, const 
       if (int c = items[a.i].compare(items[b.i]); c != 0) return c < 0;
       if (arrival[a.i] != arrival[b.i]) return arrival[a.i] < arrival[b.i];
       return a.i < b.i;
+    });
+    for (std::size_t i = 0; i < idx.size(); ++i) idx[i] = keys[i].i;
+  } else if constexpr (exact_key_sorted<T, Less>) {
+    struct entry {
+      std::uint64_t key, arrival;
+      std::uint32_t i;
+    };
+    std::vector<entry> keys(items.size());
+    for (std::size_t i = 0; i < keys.size(); ++i) keys[i] = {Less::exact_key(items[i]), arrival[i], std::uint32_t(i)};
+    std::sort(keys.begin(), keys.end(), [](const entry& a, const entry& b) {
+      return a.key != b.key ? a.key < b.key : a.arrival != b.arrival ? a.arrival < b.arrival : a.i < b.i;
     });
     for (std::size_t i = 0; i < idx.size(); ++i) idx[i] = keys[i].i;
   } else {
