@@ -7,12 +7,14 @@
 #include <benchmark/benchmark.h>
 #include <parade/parade.hpp>
 
+#include <cstdlib>
 #include <thread>
 #include <vector>
 
 namespace {
 
-constexpr std::int64_t N = 50'000'000;
+// PARADE_BENCH_N overrides the size (bench/suite.mjs --quick makes it small).
+const std::int64_t N = std::getenv("PARADE_BENCH_N") ? std::atoll(std::getenv("PARADE_BENCH_N")) : 50'000'000;
 
 // Hash to [0, keys) by multiply-shift, not `%`: a 64-bit division per
 // element would dominate both sides and measure the divider, not the reduce.
@@ -33,6 +35,7 @@ void parade_reduce_by_key(benchmark::State& state) {
                  .reduce_by_key(std::plus<>{})
                  .count({.workers = workers, .status = parade::status_mode::off});
     benchmark::DoNotOptimize(n);
+    state.counters["result"] = double(n);  // keys out, compared by bench/suite.mjs
   }
 }
 
@@ -53,6 +56,7 @@ void hand_written(benchmark::State& state) {
     for (std::size_t w = 1; w < workers; ++w)
       for (auto& [k, v] : maps[w]) all[k] += v;
     benchmark::DoNotOptimize(all.size());
+    state.counters["result"] = double(all.size());
   }
 }
 

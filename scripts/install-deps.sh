@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
-# Installs the Debian 12 packages parade needs to build, test and benchmark.
+# Installs the Debian 12 packages parade needs to build, test and benchmark,
+# and any packages named as arguments (bench/suite.sh adds its peers').
 # Idempotent: does nothing when they are all there. Run as root (or via sudo).
+#   scripts/install-deps.sh [package ...]
 set -euo pipefail
 
 packages=(
@@ -18,6 +20,7 @@ packages=(
   tmux                 # the live-display test runs the display in a real terminal
   chromium fonts-dejavu-core          # the report test renders the HTML report headless
   locales              # the locale test compiles de_DE (decimal commas) into a scratch dir
+"$@"
 )
 
 missing=()
