@@ -8,14 +8,24 @@
 //   external_sort group N KEYS BUDGET_MB   group_by_key over N pairs of
 //                                          (int64, 40-byte string), KEYS keys
 //   external_sort reduce N KEYS BUDGET_MB  reduce_by_key(+) over N pairs, KEYS keys
+//   external_sort prefix IN group|aggregate BUDGET_MB
+//                                          the records of IN by their first 3
+//                                          bytes: per group its size and
+//                                          largest record, by group_by_key
+//                                          (holding the groups) or by
+//                                          aggregate_by_key; prints
+//                                          result=groups,rows,bytes of the maxima
 // BUDGET_MB 0 is the default budget. Prints one line of figures.
 #include <parade/parade.hpp>
 
+#include <algorithm>
+#include <array>
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
 #include <string>
+#include <vector>
 
 namespace {
 
@@ -83,6 +93,34 @@ int main(int argc, char** argv) {
     }
     std::printf("%s n=%lld keys_out=%zu values=%zu seconds=%.2f\n", mode.c_str(), static_cast<long long>(n), out,
                 values, seconds_since(t0));
+  } else if (mode == "prefix" && argc == 5) {
+    using group = std::pair<std::int64_t, std::string>;  // size, largest record
+    auto keyed = parade::read_lines(argv[2]).map([](std::string&& line) {
+      std::string key = line.substr(0, 3);
+      return std::pair<std::string, std::string>(std::move(key), std::move(line));
+    });
+    auto groups = std::string(argv[3]) == "group"
+        ? keyed.group_by_key().map([](std::pair<std::string, std::vector<std::string>>&& g) {
+            return group(std::int64_t(g.second.size()), *std::max_element(g.second.begin(), g.second.end()));
+          })
+        : keyed.aggregate_by_key(group(0, ""),
+                                 [](group a, const std::string& line) {
+                                   a.first += 1;
+                                   if (line > a.second) a.second = line;
+                                   return a;
+                                 },
+                                 [](group a, group b) {
+                                   a.first += b.first;
+                                   if (b.second > a.second) a.second = std::move(b.second);
+                                   return a;
+                                 }).map([](std::pair<std::string, group>&& kv) { return std::move(kv.second); });
+    auto sums = groups.map([](const group& g) { return std::array<std::int64_t, 3>{1, g.first, std::int64_t(g.second.size())}; })
+                    .fold(std::array<std::int64_t, 3>{}, [](std::array<std::int64_t, 3> a, const std::array<std::int64_t, 3>& b) {
+                      for (int i = 0; i < 3; ++i) a[std::size_t(i)] += b[std::size_t(i)];
+                      return a;
+                    }, options(argv[4]));
+    std::printf("prefix %s result=%lld,%lld,%lld seconds=%.2f\n", argv[3], static_cast<long long>(sums[0]),
+                static_cast<long long>(sums[1]), static_cast<long long>(sums[2]), seconds_since(t0));
   } else {
     std::fprintf(stderr, "usage: see the comment at the top of bench/external_sort.cpp\n");
     return 2;

@@ -1,6 +1,6 @@
 // Keyed operations and early stopping against hand-written code, one
 // workload per process (peak RSS is the process's):
-//   bench_keyed_ops join parade|hand [memory_mb]   10 M orders x 1 M users (int64 keys, short strings)
+//   bench_keyed_ops join parade|hand [memory_mb [users orders]]   10 M orders x 1 M users (int64 keys, short strings)
 //   bench_keyed_ops distinct parade|hand            50 M int64, 5 M distinct
 //   bench_keyed_ops take FILE                       take(10) of a big file: bytes read against its size
 // Inputs are made in memory before the clock starts. Prints seconds, the
@@ -46,14 +46,13 @@ std::vector<std::pair<i64, std::string>> users(i64 n) {
   for (i64 i = 0; i < n; ++i) v.emplace_back(i, "user-" + std::to_string(i));
   return v;
 }
+// Order i is user (i * 2654435761) mod users: every user has the same
+// number of orders, in scattered order; bench/suite.mjs makes the same
+// tables in DuckDB with the same formula.
 std::vector<std::pair<i64, std::string>> orders(i64 n, i64 users_n) {
   std::vector<std::pair<i64, std::string>> v;
   v.reserve(std::size_t(n));
-  std::uint64_t x = 88172645463325252ULL;
-  for (i64 i = 0; i < n; ++i) {
-    x ^= x << 13, x ^= x >> 7, x ^= x << 17;
-    v.emplace_back(i64(x % std::uint64_t(users_n)), "o" + std::to_string(i % 100000));
-  }
+  for (i64 i = 0; i < n; ++i) v.emplace_back(i * 2654435761LL % users_n, "o" + std::to_string(i % 100000));
   return v;
 }
 
@@ -62,9 +61,11 @@ struct digest {
   std::uint64_t rows = 0, bytes = 0;
 };
 
+i64 users_n = 1000000, orders_n = 10000000;
+
 digest parade_join(std::size_t memory_mb) {
-  auto u = users(1000000);
-  auto o = orders(10000000, 1000000);
+  auto u = users(users_n);
+  auto o = orders(orders_n, users_n);
   auto t0 = std::chrono::steady_clock::now();
   parade::run_options run{.workers = workers, .status = parade::status_mode::off};
   run.memory_limit = memory_mb << 20;
@@ -74,15 +75,15 @@ digest parade_join(std::size_t memory_mb) {
     bytes.fetch_add(r.second.first.size() + r.second.second.size(), std::memory_order_relaxed);
   }, run);
   double s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-  std::printf("join parade (memory_limit %s): %.2f s", memory_mb ? (std::to_string(memory_mb) + " MB").c_str() : "default", s);
+  std::printf("join parade (memory_limit %s): seconds=%.3f", memory_mb ? (std::to_string(memory_mb) + " MB").c_str() : "default", s);
   return {rows.load(), bytes.load()};
 }
 
 // The usual hand-written join: a hash table of the smaller side, probed by
 // two threads over halves of the bigger side, each making the output row.
 digest hand_join() {
-  auto u = users(1000000);
-  auto o = orders(10000000, 1000000);
+  auto u = users(users_n);
+  auto o = orders(orders_n, users_n);
   auto t0 = std::chrono::steady_clock::now();
   absl::flat_hash_map<i64, std::string> table;
   table.reserve(u.size());
@@ -102,7 +103,7 @@ digest hand_join() {
     });
   for (auto& t : ts) t.join();
   double s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-  std::printf("join hand: %.2f s", s);
+  std::printf("join hand: seconds=%.3f", s);
   digest d;
   for (auto& p : part) d.rows += p.rows, d.bytes += p.bytes;
   return d;
@@ -136,8 +137,10 @@ std::size_t hand_distinct() {
 int main(int argc, char** argv) {
   std::string what = argc > 1 ? argv[1] : "", how = argc > 2 ? argv[2] : "";
   if (what == "join" && (how == "parade" || how == "hand")) {
+    if (argc > 5) users_n = std::atoll(argv[4]), orders_n = std::atoll(argv[5]);
     digest d = how == "parade" ? parade_join(argc > 3 ? std::size_t(std::atoll(argv[3])) : 0) : hand_join();
-    std::printf("  rows=%llu bytes=%llu  peak RSS %.0f MB\n", (unsigned long long)d.rows, (unsigned long long)d.bytes, peak_rss_mb());
+    std::printf("  result=%llu,%llu (rows,bytes)  peak RSS %.0f MB\n", (unsigned long long)d.rows, (unsigned long long)d.bytes,
+                peak_rss_mb());
   } else if (what == "distinct" && (how == "parade" || how == "hand")) {
     std::size_t n = how == "parade" ? parade_distinct() : hand_distinct();
     std::printf("  distinct=%zu  peak RSS %.0f MB\n", n, peak_rss_mb());
@@ -151,7 +154,7 @@ int main(int argc, char** argv) {
     std::printf("take(10): %.3f s, %zu lines, read %.1f MB of %.1f MB  peak RSS %.0f MB\n", s, head.size(),
                 double(bytes_read() - before) / 1e6, double(st.st_size) / 1e6, peak_rss_mb());
   } else {
-    std::fprintf(stderr, "usage: bench_keyed_ops join parade|hand [memory_mb] | distinct parade|hand | take FILE\n");
+    std::fprintf(stderr, "usage: bench_keyed_ops join parade|hand [memory_mb [users orders]] | distinct parade|hand | take FILE\n");
     return 2;
   }
 }
