@@ -8,7 +8,7 @@
 // whose peak RSS must not grow with the file (bench/suite.mjs runs it on
 // 1 GB and 4 GB).
 //
-// bench/run_files.sh makes the 1 GB corpus and runs all of them, with the
+// bench/suite.sh runs them beside DuckDB; bench/run_files.sh makes the 1 GB corpus and runs them, with the
 // `tr | sort | uniq -c` and `wc -l` baselines.
 #include <absl/container/flat_hash_map.h>
 #include <fcntl.h>
