@@ -11,8 +11,13 @@ sanitize=""
 if [ "${1:-}" = "--sanitize" ]; then sanitize="${2:?thread or address}"; fi
 ./scripts/install-deps.sh
 dir=build/test${sanitize:+-$sanitize}
+# Sanitized builds at -O1 with line tables only (-g1): what sanitizers are
+# meant to run at, and half the compile time of -O2 -g (a keyed test file
+# under ASan: 159 s -> 74 s), which is most of CI's time.
+opt=()
+[ -z "$sanitize" ] || opt=(-DCMAKE_CXX_FLAGS_RELWITHDEBINFO="-O1 -g1 -DNDEBUG")
 cmake -S . -B "$dir" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DPARADE_SANITIZE="$sanitize" \
-  -DPARADE_BUILD_BENCH=OFF >/dev/null
+  -DPARADE_BUILD_BENCH=OFF "${opt[@]}" >/dev/null
 if [ -n "$sanitize" ]; then
   # The test binary and what it runs; not the compile-only checks (strict
   # warnings, the docs' snippets, the other examples), which the plain
