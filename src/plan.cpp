@@ -4,6 +4,24 @@
 
 namespace parade::detail {
 
+reader_base::reader_base() = default;
+reader_base::~reader_base() = default;
+void reader_base::keep(std::shared_ptr<void> p) { keep_.push_back(std::move(p)); }
+void reader_base::close() {
+  if (first_) first_->close();
+}
+
+std::string dataset_name(const op_options& o, const std::string& step) {
+  return o.output_name.empty() ? step + " output" : o.output_name;
+}
+
+std::string step_name(const op_options& o, const char* kind) { return o.name.empty() ? std::string(kind) : o.name; }
+
+segment_plan::segment_plan() = default;
+segment_plan::~segment_plan() = default;
+segment_plan::segment_plan(segment_plan&&) noexcept = default;
+segment_plan& segment_plan::operator=(segment_plan&&) noexcept = default;
+
 void take_open_steps(segment_plan& up, stage_def& d) {
   d.steps.assign(up.steps.begin() + std::ptrdiff_t(up.open_from), up.steps.end());
   if (up.open_from > 0) d.input_of = up.steps[up.open_from - 1];

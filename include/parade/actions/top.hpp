@@ -1,10 +1,9 @@
 // top(n), top(n, cmp): the n largest elements, largest first.
 #pragma once
 
-#include <algorithm>
-#include <functional>
 #include <vector>
 
+#include "parade/detail/std.hpp"  // std::sort and friends, without <algorithm>
 #include "parade/dataset.hpp"
 #include "parade/detail/action.hpp"
 #include "parade/detail/elements.hpp"

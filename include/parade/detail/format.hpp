@@ -2,7 +2,6 @@
 // write_lines' comment and docs/files.md.
 #pragma once
 
-#include <charconv>
 #include <cstddef>
 #include <iterator>
 #include <iosfwd>
@@ -54,6 +53,15 @@ constexpr bool line_writable() {
     return fmt_formattable<T> || streamable<T>;
 }
 
+// Appends the shortest text that reads back as the same number
+// (std::to_chars; compiled in src/io/format.cpp, so users' builds need not
+// parse <charconv>).
+void append_number(std::string& out, long long x);
+void append_number(std::string& out, unsigned long long x);
+void append_number(std::string& out, float x);
+void append_number(std::string& out, double x);
+void append_number(std::string& out, long double x);
+
 // Writes with `<<` into a reusable stream (compiled in src/io/format.cpp).
 class stream_text {
  public:
@@ -85,10 +93,11 @@ void append_text(std::string& out, const T& x, stream_text& os) {
     out.push_back(x ? '1' : '0');
   } else if constexpr (is_char_type<T>) {
     out.push_back(char(x));
-  } else if constexpr (std::is_arithmetic_v<T>) {
-    char buf[64];
-    auto r = std::to_chars(buf, buf + sizeof buf, x);
-    out.append(buf, r.ptr);
+  } else if constexpr (std::is_floating_point_v<T>) {
+    append_number(out, x);
+  } else if constexpr (std::is_integral_v<T> && sizeof(T) <= sizeof(long long)) {
+    if constexpr (std::is_signed_v<T>) append_number(out, static_cast<long long>(x));
+    else append_number(out, static_cast<unsigned long long>(x));
   } else if constexpr (is_tuple_like<T>::value) {
     std::apply(
         [&](const auto&... fields) {

@@ -2,12 +2,12 @@
 // Shared by range() and from(). Not API.
 #pragma once
 
-#include <algorithm>
 #include <cstdint>
 #include <memory>
 #include <string>
 #include <vector>
 
+#include "parade/detail/std.hpp"  // std::sort and friends, without <algorithm>
 #include "parade/detail/node.hpp"
 
 namespace parade::detail {

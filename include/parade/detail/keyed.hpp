@@ -96,6 +96,16 @@ bool keyed_less(const std::pair<K, keyed_acc<K, A>>& a, const std::pair<K, keyed
   }
 }
 
+// keyed_less as one type per record type, so every sort of keyed records
+// (a spill, a merged partition; every op on the same K and A) shares one
+// instantiation of std::sort.
+template <class K, class A>
+struct keyed_order {
+  bool operator()(const std::pair<K, keyed_acc<K, A>>& a, const std::pair<K, keyed_acc<K, A>>& b) const {
+    return keyed_less<K, A>(a, b);
+  }
+};
+
 // Whether a keyed step can spill: its keys and accumulators serialize.
 template <class K, class A>
 inline constexpr bool keyed_spills = is_serializable_v<K> && is_serializable_v<A>;
@@ -216,7 +226,7 @@ class keyed_terminal final : public sink<std::pair<K, V>> {
     if constexpr (!keyed_spills<K, A>) {
       cannot_spill(stats_.name);
     } else {
-      sort_elements(all, [](const record& a, const record& b) { return keyed_less<K, A>(a, b); });
+      sort_elements(all, keyed_order<K, A>{});
       run_writer<record> w(rs_.spill(), slot_, stats_.spilled);
       for (auto& r : all) w.add(r, [](byte_writer& bw, const record& x) { write_keyed<K, A>(bw, x); });
       disk_.push_back({w.finish(), std::uint32_t(disk_.size())});
@@ -403,7 +413,7 @@ open_end<std::pair<K, Out>> run_keyed(run_state& rs, open_end<std::pair<K, V>> u
       auto& mine = memory[p];
       mine.items = merged.take();
       mine.id = std::uint32_t(1u << 30) + std::uint32_t(p);
-      sort_elements(mine.items, [](const record& a, const record& b) { return keyed_less<K, A>(a, b); });
+      sort_elements(mine.items, keyed_order<K, A>{});
     }, slots.size());
     if (rs.stopped()) throw stop_signal{};
 

@@ -27,30 +27,35 @@ namespace parade::detail {
 
 // A stage instance that feeds each token's elements into a fused chain. It
 // keeps the chain's steps (and their contexts) alive.
+// Its members are compiled in src/plan.cpp.
 class reader_base : public stage_instance {
  public:
-  void keep(std::shared_ptr<void> p) { keep_.push_back(std::move(p)); }
-  // The first sink of the chain this reader feeds (set by the readers).
-  void close() override {
-    if (first_) first_();
-  }
+  reader_base();
+  ~reader_base() override;
+  void keep(std::shared_ptr<void> p);
+  // Closes the chain from its first sink.
+  void close() override;
 
  protected:
   // Remembers the chain's first sink, to close it.
-  template <class T>
-  void feeds(sink<T>& s) {
-    first_ = [&s] { s.close(); };
-  }
+  void feeds(sink_base& s) { first_ = &s; }
 
  private:
   std::vector<std::shared_ptr<void>> keep_;
-  std::function<void()> first_;
+  sink_base* first_ = nullptr;
 };
 
 // The untyped part of an open end: the segment's source, its closed stages
 // and steps, and the earlier segments it needs. Functions on it are compiled
 // in src/plan.cpp, so every element type does not instantiate them again.
 struct segment_plan {
+  // Out of line (src/plan.cpp), so users' code does not instantiate the
+  // members' vectors and functions for every element type.
+  segment_plan();
+  ~segment_plan();
+  segment_plan(segment_plan&&) noexcept;
+  segment_plan& operator=(segment_plan&&) noexcept;
+
   std::shared_ptr<source_def> source;
   std::vector<stage_def> stages;      // closed stages before the open part
   std::size_t cap = SIZE_MAX;         // workers for the open part
@@ -102,9 +107,7 @@ void add_ordered_stage(segment_plan& up, std::string name, std::function<void(to
 void run_segment(run_state& rs, segment_plan& seg);
 
 // The display name of an operation's output.
-inline std::string dataset_name(const op_options& o, const std::string& step) {
-  return o.output_name.empty() ? step + " output" : o.output_name;
-}
+std::string dataset_name(const op_options& o, const std::string& step);
 
 // Feeds elements from a vector in cache-sized batches, checking for stop
 // between batches.
@@ -193,9 +196,7 @@ class node {
 inline std::size_t cap_of(const op_options& o) { return o.workers ? o.workers : SIZE_MAX; }
 
 // A step's name: the user's, else the op's kind.
-inline std::string step_name(const op_options& o, const char* kind) {
-  return o.name.empty() ? std::string(kind) : o.name;
-}
+std::string step_name(const op_options& o, const char* kind);
 
 // Prepares an open end for one more element-wise step with cap `cap`: a step
 // whose cap differs from the open part's starts a stage of its own.

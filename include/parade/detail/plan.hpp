@@ -67,16 +67,21 @@ struct token {
 // Per-worker consumer of batches. consume() may move from the elements.
 // begin_token() and end_token() bracket each token's elements and run down the
 // chain to the terminal, which may put its output in the token at the end.
-template <class T>
-class sink {
+// The untyped part (so a reader can close its chain without knowing T).
+class sink_base {
  public:
-  virtual ~sink() = default;
+  virtual ~sink_base() = default;
   virtual void begin_token(const token&) {}
-  virtual void consume(std::span<T> items) = 0;
   virtual void end_token(token&) {}
   // Closes the contexts of this sink and those after it (when the segment
   // ends): a context's destructor that throws fails the run, naming its step.
   virtual void close() {}
+};
+
+template <class T>
+class sink : public sink_base {
+ public:
+  virtual void consume(std::span<T> items) = 0;
 };
 
 // Thrown through user code to unwind a worker quickly; never seen by users.

@@ -2,9 +2,9 @@
 // has `<`; the values of a key keep their input order.
 #pragma once
 
-#include <algorithm>
 #include <vector>
 
+#include "parade/detail/std.hpp"  // std::sort and friends, without <algorithm>
 #include "parade/dataset.hpp"
 #include "parade/detail/keyed.hpp"
 

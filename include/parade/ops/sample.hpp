@@ -3,8 +3,6 @@
 // same elements for any worker count and chunk size.
 #pragma once
 
-#include <cmath>
-#include <stdexcept>
 
 #include "parade/dataset.hpp"
 #include "parade/detail/hash.hpp"
@@ -19,12 +17,9 @@ inline bool sample_keeps(std::uint64_t seed, std::uint64_t pos, std::uint64_t th
   return mix64(mix64(seed + 0x9e3779b97f4a7c15ULL) ^ (pos * 0xbf58476d1ce4e5b9ULL + 1)) < threshold;
 }
 
-inline std::uint64_t sample_threshold(double fraction) {
-  if (!(fraction >= 0.0 && fraction <= 1.0))
-    throw std::invalid_argument("parade: sample(fraction, seed) needs 0 <= fraction <= 1");
-  if (fraction >= 1.0) return ~std::uint64_t{0};
-  return std::uint64_t(std::ldexp(fraction, 64));
-}
+// The fraction of 2^64 below which a hash keeps its element (src/sample.cpp);
+// throws std::invalid_argument unless 0 <= fraction <= 1.
+std::uint64_t sample_threshold(double fraction);
 
 template <class T>
 class sample_node final : public node<T> {
