@@ -1,0 +1,2 @@
+#include <parade/parade.hpp>
+int main() {}
