@@ -4,6 +4,8 @@
 
 namespace parade::detail {
 
+void fail_step(const std::string& step) { throw step_failure{{}, step, std::current_exception()}; }
+
 reader_base::reader_base() = default;
 reader_base::~reader_base() = default;
 void reader_base::keep(std::shared_ptr<void> p) { keep_.push_back(std::move(p)); }

@@ -305,7 +305,7 @@ decltype(auto) guarded_as(const std::string& step, Fn&& fn) {
   } catch (const unwinding&) {
     throw;
   } catch (...) {
-    throw step_failure{{}, step, std::current_exception()};
+    fail_step(step);
   }
 }
 

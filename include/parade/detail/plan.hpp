@@ -167,6 +167,10 @@ class step_counter {
 
 // Runs a user callable; an exception it throws becomes a step_failure naming
 // the step (unwinding signals from further down the chain pass through).
+// Throws step_failure for the exception being handled, naming `step`
+// (src/plan.cpp: one copy of this code, not one per guarded call).
+[[noreturn]] void fail_step(const std::string& step);
+
 template <class Fn>
 decltype(auto) guarded(const step_stats& step, Fn&& fn) {
   try {
@@ -174,7 +178,7 @@ decltype(auto) guarded(const step_stats& step, Fn&& fn) {
   } catch (const unwinding&) {
     throw;
   } catch (...) {
-    throw step_failure{{}, step.name, std::current_exception()};
+    fail_step(step.name);
   }
 }
 
