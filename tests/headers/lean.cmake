@@ -2,9 +2,12 @@
 # must not pull in the standard headers that cost the most to parse and
 # that parade's public headers do not need, nor abseil. Each of these was
 # once included and cost 0.05-0.7 s per translation unit.
-#   cmake -DCXX=g++ -DINCLUDE=include -P lean.cmake
-file(WRITE "${CMAKE_CURRENT_BINARY_DIR}/lean_probe.cpp" "#include <parade/parade.hpp>\nint main() {}\n")
-execute_process(COMMAND "${CXX}" -std=c++20 -H -E -I${INCLUDE} "${CMAKE_CURRENT_BINARY_DIR}/lean_probe.cpp"
+#   cmake -DCXX=g++ -DINCLUDE=include -DWORK=build-dir -P lean.cmake
+if(NOT WORK)
+  message(FATAL_ERROR "lean.cmake needs -DWORK=<a directory for its probe file>")
+endif()
+file(WRITE "${WORK}/lean_probe.cpp" "#include <parade/parade.hpp>\nint main() {}\n")
+execute_process(COMMAND "${CXX}" -std=c++20 -H -E -I${INCLUDE} "${WORK}/lean_probe.cpp"
                 RESULT_VARIABLE result OUTPUT_QUIET ERROR_VARIABLE tree)
 if(NOT result EQUAL 0)
   message(FATAL_ERROR "parade.hpp does not preprocess:\n${tree}")

@@ -165,12 +165,12 @@ class step_counter {
   std::uint64_t in_ = 0, out_ = 0;
 };
 
-// Runs a user callable; an exception it throws becomes a step_failure naming
-// the step (unwinding signals from further down the chain pass through).
 // Throws step_failure for the exception being handled, naming `step`
 // (src/plan.cpp: one copy of this code, not one per guarded call).
 [[noreturn]] void fail_step(const std::string& step);
 
+// Runs a user callable; an exception it throws becomes a step_failure naming
+// the step (unwinding signals from further down the chain pass through).
 template <class Fn>
 decltype(auto) guarded(const step_stats& step, Fn&& fn) {
   try {

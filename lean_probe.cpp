@@ -1,2 +1,0 @@
-#include <parade/parade.hpp>
-int main() {}
