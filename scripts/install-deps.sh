@@ -20,6 +20,8 @@ packages=(
   tmux                 # the live-display test runs the display in a real terminal
   chromium fonts-dejavu-core          # the report test renders the HTML report headless
   locales              # the locale test compiles de_DE (decimal commas) into a scratch dir
+  libopenmpi-dev openmpi-bin          # scale-out under mpirun (optional for users: parade builds without MPI)
+  iproute2             # scripts/cluster.sh: ranks in network namespaces, as separate hosts
 "$@"
 )
 

@@ -20,7 +20,13 @@ worker_pool::~worker_pool() {
   for (auto& t : threads_) t.join();
 }
 
+namespace {
+thread_local bool t_worker = false;
+}
+bool on_worker_thread() { return t_worker; }
+
 void worker_pool::loop(std::size_t index) {
+  t_worker = true;
   std::uint64_t seen = 0;
   std::unique_lock lk(m_);
   for (;;) {

@@ -12,6 +12,10 @@
 
 namespace parade::detail {
 
+// True on a worker_pool's threads (a run started there is nested in a user
+// function).
+bool on_worker_thread();
+
 class worker_pool {
  public:
   explicit worker_pool(std::size_t workers);

@@ -17,6 +17,7 @@
 #include <thread>
 
 #include "io/fd.hpp"
+#include "parade/detail/cluster.hpp"
 #include "parade/detail/spill.hpp"
 #include "pool.hpp"
 #include "parade/error.hpp"
@@ -35,16 +36,34 @@ int g_sig_users = 0;
 bool g_installed = false;
 struct sigaction g_old_action;
 
-extern "C" void on_sigint(int) {
+extern "C" void on_sigint(int sig) {
   if (g_sigint.fetch_add(1) >= 1) {
-    std::signal(SIGINT, SIG_DFL);
-    std::raise(SIGINT);
+    std::signal(sig, SIG_DFL);
+    std::raise(sig);
   }
 }
 
-void install_sigint() {
+// Under mpirun, Ctrl-C reaches the ranks as SIGTERM (mpirun forwards it so):
+// a distributed run treats it as Ctrl-C, so every rank stops cleanly.
+bool g_term = false;
+struct sigaction g_old_term;
+
+void install_sigint(bool term) {
   std::lock_guard lk(g_sig_mutex);
+  if (term && !g_term && g_sig_users > 0) {
+    // Joined by a distributed run while another run holds the handler.
+    struct sigaction sa {};
+    sa.sa_handler = on_sigint;
+    sigemptyset(&sa.sa_mask);
+    g_term = sigaction(SIGTERM, &sa, &g_old_term) == 0;
+  }
   if (g_sig_users++ == 0) {
+    if (term) {
+      struct sigaction sa {};
+      sa.sa_handler = on_sigint;
+      sigemptyset(&sa.sa_mask);
+      g_term = sigaction(SIGTERM, &sa, &g_old_term) == 0;
+    }
     g_sigint.store(0);
     // A program started with SIGINT ignored (nohup, a background job of a
     // script, a daemon) keeps it ignored: a Ctrl-C meant for the foreground
@@ -63,7 +82,11 @@ void install_sigint() {
 
 void remove_sigint() {
   std::lock_guard lk(g_sig_mutex);
-  if (--g_sig_users == 0 && g_installed) sigaction(SIGINT, &g_old_action, nullptr);
+  if (--g_sig_users == 0) {
+    if (g_installed) sigaction(SIGINT, &g_old_action, nullptr);
+    if (g_term) sigaction(SIGTERM, &g_old_term, nullptr);
+    g_term = false;
+  }
 }
 
 // The display a run gets, and whether it was asked for explicitly (by the
@@ -182,6 +205,8 @@ struct run_state::impl {
   std::string failed_step;
   bool cancelled = false;
   bool completed = false;
+  bool remote_stop = false;  // another rank failed or stopped (distributed runs)
+  bool notified = false;     // the other ranks were told this run failed here
   std::deque<step_stats> steps;
   bool signals = false;
   std::exception_ptr raw;
@@ -197,6 +222,13 @@ run_state::run_state(const run_options& opts)
     : workers_(opts.workers ? opts.workers : std::max(1u, std::thread::hardware_concurrency())),
       p_(std::make_unique<impl>()) {
   p_->opts = opts;
+  // A distributed run: under mpirun with more than one rank, and not nested
+  // in a user function (that one stays on its rank and talks to no other).
+  if (cluster::active() && !on_worker_thread()) {
+    rank_ = cluster::rank();
+    ranks_ = cluster::ranks();
+    run_id_ = cluster::next_run();
+  }
   p_->memory = std::make_unique<memory_account>(opts.memory_limit ? opts.memory_limit : default_memory_budget());
   int forced = tuning::force_spill.load();
   if (forced < 0) {
@@ -205,6 +237,8 @@ run_state::run_state(const run_options& opts)
   }
   force_spill_ = forced > 0;
   auto [mode, chosen] = resolve_mode(opts.status);
+  // One display for the job, on rank 0; the other ranks stay quiet.
+  if (rank_ > 0) mode = status_mode::off, chosen = true;
   auto interval = opts.status_interval.count() > 0
                       ? opts.status_interval
                       : std::chrono::milliseconds(mode == status_mode::live ? 1000 : 10000);
@@ -213,8 +247,9 @@ run_state::run_state(const run_options& opts)
   double quiet_s = chosen ? 0.0 : 1.0;
   std::string report = opts.report;
   if (const char* env = std::getenv("PARADE_REPORT"); report.empty() && env && *env) report = env_report_path(env);
+  if (rank_ > 0) report.clear();
   p_->mon = std::make_unique<monitor>(p_->opts, mode, interval, quiet_s, workers_, p_->steps, p_->mutex, stop_, *p_->memory, std::move(report));
-  install_sigint();
+  install_sigint(distributed());
   p_->signals = true;
 }
 
@@ -282,6 +317,22 @@ void run_state::fail(const std::string& step, std::exception_ptr e) {
 }
 
 bool run_state::poll() {
+  if (distributed()) {
+    // Tell the other ranks at once when this one failed; stop when one of
+    // them did (the outcome is agreed in finish()).
+    bool failed;
+    {
+      std::lock_guard lk(p_->mutex);
+      failed = (p_->failure || p_->raw || p_->cancelled) && !p_->notified;
+      if (failed) p_->notified = true;
+    }
+    if (failed) cluster::notify_failure(run_id_);
+    else if (!stop_.load() && cluster::failure_noticed(run_id_)) {
+      std::lock_guard lk(p_->mutex);
+      p_->remote_stop = true;
+      stop_.store(true);
+    }
+  }
   if (!stop_.load()) {
     bool cancel = g_sigint.load() > 0 || p_->opts.stop.stop_requested();
     if (cancel) {
@@ -327,11 +378,98 @@ void run_state::fail_as_is(std::exception_ptr e, std::string what) {
   stop_.store(true);
 }
 
+namespace {
+// 2: failed here; 1: cancelled, or stopped for another rank; 0: fine.
+int status_of(bool failed, bool cancelled, bool remote) { return failed ? 2 : (cancelled || remote) ? 1 : 0; }
+
+// The text of a failure as finish() throws it.
+std::string failure_text(const std::string& step, const std::string& what, bool raw) {
+  if (raw) return what;
+  std::string_view own = what;
+  if (own.starts_with("parade: ")) own.remove_prefix(8);
+  return "parade: step '" + step + "' failed: " + std::string(own);
+}
+
+// The same text with the rank that failed, as every rank throws it.
+std::string on_rank(int rank, std::string_view text) {
+  if (text.starts_with("parade: ")) text.remove_prefix(8);
+  return "parade: rank " + std::to_string(rank) + ": " + std::string(text);
+}
+
+std::string what_of(const std::exception_ptr& e) {
+  try {
+    std::rethrow_exception(e);
+  } catch (const std::exception& x) {
+    return x.what();
+  } catch (...) {
+    return "a non-standard exception (not derived from std::exception; it is nested)";
+  }
+}
+}  // namespace
+
+bool run_state::ranks_ok() {
+  if (!distributed()) return true;
+  if (agreed_stop_) return false;
+  int st;
+  bool tell;
+  {
+    std::lock_guard lk(p_->mutex);
+    st = status_of(p_->failure || p_->raw, p_->cancelled, p_->remote_stop);
+    tell = st > 0 && !p_->notified;
+    if (tell) p_->notified = true;
+  }
+  if (tell) cluster::notify_failure(run_id_);
+  if (cluster::max_of(st) == 0) return true;
+  agreed_stop_ = true;
+  stop_.store(true);
+  return false;
+}
+
 void run_state::finish() {
   std::exception_ptr failure;
   std::string step;
   bool cancelled;
   bool stopped = stop_.load();
+  // A distributed run ends with one outcome on every rank: the failure of
+  // the lowest rank that failed (its text, naming the rank), else cancelled
+  // if any rank stopped. Every rank gets here once per action, after its
+  // last collective: the check below meets the others' ranks_ok() or
+  // finish(), and the gather follows on every rank when anything failed.
+  std::string remote_error;  // another rank's failure, as thrown here
+  bool mine_chosen = false;
+  if (distributed()) {
+    int st;
+    std::string text;
+    bool tell;
+    {
+      std::lock_guard lk(p_->mutex);
+      st = status_of(p_->failure || p_->raw, p_->cancelled, p_->remote_stop);
+      if (p_->raw) text = p_->raw_what;
+      else if (p_->failure) text = failure_text(p_->failed_step, what_of(p_->failure), false);
+      tell = st > 0 && !p_->notified;
+      if (tell) p_->notified = true;
+    }
+    if (tell) cluster::notify_failure(run_id_);
+    if (agreed_stop_ || cluster::max_of(st) > 0) {
+      auto all = cluster::all_gather(std::string(1, char(st)) + text);
+      int chosen = -1;
+      for (int r = 0; r < ranks_ && chosen < 0; ++r)
+        if (!all[std::size_t(r)].empty() && all[std::size_t(r)][0] == 2) chosen = r;
+      std::lock_guard lk(p_->mutex);
+      if (chosen < 0) {
+        if (!p_->completed) p_->cancelled = true;
+        stopped = true;
+      } else if (chosen == rank_) {
+        mine_chosen = true;
+      } else {
+        remote_error = on_rank(chosen, std::string_view(all[std::size_t(chosen)]).substr(1));
+        p_->failure = nullptr;
+        p_->raw = nullptr;
+        p_->cancelled = false;
+        stopped = true;
+      }
+    }
+  }
   {
     std::lock_guard lk(p_->mutex);
     failure = p_->failure;
@@ -349,24 +487,30 @@ void run_state::finish() {
     }
   }
   std::string what;
-  if (failure) {
-    try {
-      std::rethrow_exception(failure);
-    } catch (const std::exception& e) {
-      what = e.what();
-    } catch (...) {
-      what = "a non-standard exception (not derived from std::exception; it is nested)";
-    }
-  }
+  if (failure) what = what_of(failure);
   if (p_->raw) what = p_->raw_what;
-  std::string outcome = failure || p_->raw ? "failed" : (cancelled || stopped) ? "cancelled" : "done";
-  std::string report_error = p_->mon->finish(outcome, p_->raw ? what : failure ? "step '" + step + "': " + what : "");
+  std::string outcome = failure || p_->raw || !remote_error.empty() ? "failed" : (cancelled || stopped) ? "cancelled" : "done";
+  std::string shown = !remote_error.empty() ? remote_error
+                      : p_->raw            ? what
+                      : failure            ? "step '" + step + "': " + what
+                                           : "";
+  if (mine_chosen) shown = on_rank(rank_, failure_text(step, what, bool(p_->raw)));
+  std::string report_error = p_->mon->finish(outcome, shown);
   // The report path was checked when the run started; what fails now (a
   // full disk) fails a run that succeeded, and is told beside another error.
   if (!report_error.empty()) {
     std::string msg = "parade: cannot write the run report: " + report_error;
     if (outcome == "done") throw error(msg);
     parade::log(msg);
+  }
+  if (!remote_error.empty()) throw error(remote_error);
+  if (mine_chosen) {
+    // The same text as every other rank's, the original nested.
+    try {
+      std::rethrow_exception(p_->raw ? p_->raw : failure);
+    } catch (...) {
+      std::throw_with_nested(error(shown));
+    }
   }
   if (p_->raw) std::rethrow_exception(p_->raw);
   if (failure) {
@@ -381,6 +525,13 @@ void run_state::finish() {
     }
   }
   if (cancelled || stopped) throw parade::cancelled("parade: run '" + p_->opts.name + "' cancelled");
+}
+
+void one_rank_only(const run_state& rs, const char* op) {
+  if (rs.distributed())
+    throw parade::error(std::string("parade: ") + op +
+                        " does not run across MPI ranks yet (its result depends on positions in the whole input); "
+                        "run this action on one rank (docs/cluster.md)");
 }
 
 }  // namespace parade::detail

@@ -55,6 +55,18 @@ void cannot_spill(const std::string&) {
       "parade::serializer: add one (docs/spilling.md) or raise run_options::memory_limit");
 }
 
+void cannot_exchange(const std::string&) {
+  throw parade::error(
+      "its records must cross MPI ranks, but they have no parade::serializer: add one (docs/spilling.md) "
+      "or run it on one rank");
+}
+
+std::size_t exchange_round_bytes(const memory_account& a, int ranks) {
+  // A sixteenth of the budget per round and rank pair, 256 KiB to 16 MiB:
+  // big enough for the network, small beside what barriers hold.
+  return std::clamp<std::size_t>(a.budget() / 16 / std::size_t(ranks), std::size_t{256} << 10, std::size_t{16} << 20);
+}
+
 void group_too_large(const std::string& step, std::size_t values, std::size_t bytes, std::size_t budget) {
   (void)step;
   throw parade::error("one key's group is too large for the memory budget (" +

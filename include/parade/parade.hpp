@@ -7,6 +7,7 @@
 //                     .collect();
 #pragma once
 
+#include "parade/cluster.hpp"
 #include "parade/context.hpp"
 #include "parade/dataset.hpp"
 #include "parade/error.hpp"

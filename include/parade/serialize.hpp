@@ -126,12 +126,19 @@ struct is_view : std::false_type {};
 template <class C, class Tr>
 struct is_view<std::basic_string_view<C, Tr>> : std::true_type {};
 
+template <class T>
+struct optional_type : std::false_type {};
+template <class T>
+struct optional_type<std::optional<T>> : std::true_type {};
+
 // Copied as bytes: trivially copyable, and not a pointer or a view (whose
 // bytes would point into memory that is gone when they are read back).
+// An optional of such a type is trivially copyable too, but has its own
+// serializer (a flag, then the value).
 template <class T>
 struct is_plain_bytes
     : std::bool_constant<std::is_trivially_copyable_v<T> && !std::is_pointer_v<T> && !std::is_member_pointer_v<T> &&
-                         !std::is_empty_v<T> && !is_view<T>::value> {};
+                         !std::is_empty_v<T> && !is_view<T>::value && !optional_type<T>::value> {};
 
 }  // namespace detail
 

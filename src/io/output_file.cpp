@@ -20,6 +20,9 @@
 #include "codec.hpp"
 #include "fd.hpp"
 #include "parade/error.hpp"
+#include "parade/detail/cluster.hpp"
+#include "parade/detail/run.hpp"
+#include "parade/detail/spill.hpp"
 
 namespace parade::detail {
 namespace {
@@ -260,6 +263,57 @@ void output_dir::commit() {
     ::fsync(dfd);
     ::close(dfd);
   }
+}
+
+struct rank_spool::impl {
+  run_state& rs;
+  std::string step;
+  std::vector<block_ref> blocks;
+  std::string buf;  // small writes gathered into blocks of about a MiB
+  void flush() {
+    if (buf.empty()) return;
+    blocks.push_back(rs.spill().write(rs.workers(), buf, 1));  // the action thread's spill file
+    buf.clear();
+  }
+};
+
+rank_spool::rank_spool(run_state& rs, std::string step) : p_(std::make_unique<impl>(impl{rs, std::move(step), {}, {}})) {}
+rank_spool::~rank_spool() = default;
+
+void rank_spool::write(std::string_view bytes) {
+  p_->buf.append(bytes);
+  if (p_->buf.size() >= (std::size_t{1} << 20)) p_->flush();
+}
+
+bool rank_spool::gather_to(output_file& file) {
+  auto& rs = p_->rs;
+  p_->flush();
+  if (!rs.ranks_ok()) return false;
+  int me = rs.rank(), ranks = rs.ranks();
+  auto counts = cluster::all_gather(std::to_string(p_->blocks.size()));
+  bool failed = false;
+  auto guard = [&](auto&& fn) {
+    if (failed) return;
+    try {
+      fn();
+    } catch (...) {
+      rs.fail(p_->step, std::current_exception());
+      failed = true;
+    }
+  };
+  // One block a round, rank 1's first, then rank 2's, ...; every rank takes
+  // part in every round, so a failure anywhere ends the rounds everywhere.
+  for (int r = 1; r < ranks; ++r) {
+    std::size_t n = std::stoull(counts[std::size_t(r)]);
+    for (std::size_t i = 0; i < n; ++i) {
+      std::vector<std::string> out(static_cast<std::size_t>(ranks));
+      if (me == r) guard([&] { rs.spill().read(rs.workers(), p_->blocks[i], out[0]); });
+      auto in = cluster::all_to_all(out);
+      if (me == 0) guard([&] { file.write(in[std::size_t(r)]); });
+      if (cluster::max_of(failed || rs.poll() ? 1 : 0) > 0) return rs.ranks_ok();
+    }
+  }
+  return true;
 }
 
 }  // namespace parade::detail

@@ -24,13 +24,14 @@ using io::compression;
 
 struct file_info {
   std::string path;
-  std::uint64_t size = 0;
+  std::uint64_t size = 0;  // the file's size: where its last range ends
   compression kind = compression::none;
   // Read from start to end by one worker, never split or sized: a pipe, a
   // FIFO, a character device, stdin ("-"), or a file that reports size 0
   // (a /proc file has content all the same). Its format is sniffed when it
   // is opened.
   bool stream = false;
+  std::uint64_t begin = 0;  // where its first range starts (a rank's share of a file)
 };
 
 [[noreturn]] void fail_errno(const std::string& what, const std::string& path) {
@@ -185,7 +186,9 @@ struct file_state {
 class line_source final : public source_def {
  public:
   line_source(run_state& rs, step_stats& stats, std::vector<file_info> files)
-      : rs_(rs), stats_(stats), files_(std::move(files)), state_(files_.size()) {}
+      : rs_(rs), stats_(stats), files_(std::move(files)), state_(files_.size()) {
+    for (std::size_t i = 0; i < files_.size(); ++i) state_[i].next = files_[i].begin;
+  }
 
   source_mode mode() const override { return source_mode::concurrent; }
   std::uint32_t parts() const override { return std::uint32_t(files_.size()); }
@@ -489,6 +492,36 @@ class line_reader final : public reader_base {
 
 }  // namespace
 
+namespace {
+// Under MPI: the files as one sequence of bytes, cut into equal shares in
+// rank order. A plain file is split at the cut (a range owns the lines that
+// start in it, as between workers); a compressed file or a stream is read
+// whole by the rank whose share holds its first byte; stdin by rank 0.
+std::vector<file_info> rank_share(std::vector<file_info> files, int rank, int ranks) {
+  std::uint64_t total = 0;
+  for (auto& f : files) total += f.stream ? 0 : f.size;
+  auto cut = [&](int r) { return total / unsigned(ranks) * unsigned(r) + total % unsigned(ranks) * unsigned(r) / unsigned(ranks); };
+  std::uint64_t lo = cut(rank), hi = cut(rank + 1), at = 0;
+  std::vector<file_info> mine;
+  for (auto& f : files) {
+    std::uint64_t size = f.stream ? 0 : f.size;
+    // Whose first byte this is (an empty file or a stream: the rank whose
+    // share holds the next byte; the last rank at the very end).
+    bool starts_here = (at >= lo && at < hi) || (at == total && rank == ranks - 1);
+    if (f.stream || f.kind != compression::none || size == 0) {
+      if (f.path == "-" ? rank == 0 : starts_here) mine.push_back(f);
+    } else if (at < hi && at + size > lo) {
+      file_info part = f;
+      part.begin = std::max(lo, at) - at;
+      part.size = std::min(hi, at + size) - at;
+      mine.push_back(std::move(part));
+    }
+    at += size;
+  }
+  return mine;
+}
+}  // namespace
+
 std::shared_ptr<source_def> make_line_source(run_state& rs, step_stats& stats, const std::vector<std::string>& inputs) {
   std::vector<file_info> files;
   for (auto& in : inputs) {
@@ -500,10 +533,11 @@ std::shared_ptr<source_def> make_line_source(run_state& rs, step_stats& stats, c
       std::throw_with_nested(parade::error("parade: cannot read " + in + ": " + e.what()));
     }
   }
+  if (rs.distributed()) files = rank_share(std::move(files), rs.rank(), rs.ranks());
   std::uint64_t total = 0;
   bool sized = true;
   for (auto& f : files) {
-    total += f.size;
+    total += f.size - f.begin;
     sized = sized && !f.stream;
   }
   if (sized) stats.total = total;  // a stream's size is unknown: no total, no ETA

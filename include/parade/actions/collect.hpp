@@ -5,6 +5,7 @@
 
 #include "parade/dataset.hpp"
 #include "parade/detail/action.hpp"
+#include "parade/detail/gather.hpp"
 
 namespace parade {
 
@@ -27,6 +28,7 @@ std::vector<T> dataset<T>::collect(run_options o) const {
       t.data.reset();
     });
     detail::run_segment(rs, e);
+    detail::gather_ranks(rs, stats, result);
     return result;
   });
 }

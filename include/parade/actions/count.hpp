@@ -5,6 +5,7 @@
 
 #include "parade/dataset.hpp"
 #include "parade/detail/action.hpp"
+#include "parade/detail/gather.hpp"
 
 namespace parade {
 namespace detail {
@@ -35,7 +36,12 @@ std::size_t dataset<T>::count(run_options o) const {
     detail::add_terminal(e, "count", SIZE_MAX,
                          [&stats] { return std::make_shared<detail::count_sink<T>>(stats); });
     detail::run_segment(rs, e);
-    return std::size_t(stats.in.load());
+    std::size_t n = stats.in.load();
+    if (rs.distributed()) {
+      if (!rs.ranks_ok()) throw detail::stop_signal{};
+      n = std::size_t(detail::cluster::sum_of(n));
+    }
+    return n;
   });
 }
 

@@ -5,6 +5,7 @@
 
 #include "parade/dataset.hpp"
 #include "parade/detail/action.hpp"
+#include "parade/detail/gather.hpp"
 
 namespace parade {
 namespace detail {
@@ -68,6 +69,13 @@ T dataset<T>::fold(T zero, Fn f, run_options o) const {
       t.data.reset();
     });
     detail::run_segment(rs, e);
+    if (rs.distributed()) {  // the ranks' results, combined in rank order
+      std::vector<T> parts(1, std::move(result));
+      detail::gather_ranks(rs, stats, parts);
+      detail::replace_value(result, std::move(parts[0]));
+      for (std::size_t i = 1; i < parts.size(); ++i)
+        detail::replace_value(result, detail::guarded(stats, [&] { return f(std::move(result), std::move(parts[i])); }));
+    }
     return result;
   });
 }

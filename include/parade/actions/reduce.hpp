@@ -6,6 +6,7 @@
 
 #include "parade/dataset.hpp"
 #include "parade/detail/action.hpp"
+#include "parade/detail/gather.hpp"
 
 namespace parade {
 namespace detail {
@@ -65,6 +66,16 @@ std::optional<T> dataset<T>::reduce(Fn f, run_options o) const {
       t.data.reset();
     });
     detail::run_segment(rs, e);
+    if (rs.distributed()) {  // the ranks' results, combined in rank order
+      std::vector<T> parts;
+      if (result) parts.push_back(std::move(*result));
+      detail::gather_ranks(rs, stats, parts);
+      result.reset();
+      for (auto& x : parts) {
+        if (!result) result.emplace(std::move(x));
+        else detail::replace_value(*result, detail::guarded(stats, [&] { return f(std::move(*result), std::move(x)); }));
+      }
+    }
     return result;
   });
 }

@@ -7,6 +7,7 @@
 
 #include "parade/dataset.hpp"
 #include "parade/detail/action.hpp"
+#include "parade/detail/gather.hpp"
 
 namespace parade {
 
@@ -35,6 +36,10 @@ std::vector<T> dataset<T>::take(std::size_t n, run_options o) const {
       if (result.size() >= n) rs.complete();
     });
     detail::run_segment(rs, e);
+    if (rs.distributed()) {  // every rank's first n, in rank order: the first n of all
+      detail::gather_ranks(rs, stats, result);
+      while (result.size() > n) result.pop_back();
+    }
     return result;
   });
 }

@@ -6,6 +6,7 @@
 #include "parade/detail/std.hpp"  // std::sort and friends, without <algorithm>
 #include "parade/dataset.hpp"
 #include "parade/detail/action.hpp"
+#include "parade/detail/gather.hpp"
 #include "parade/detail/elements.hpp"
 #include "parade/detail/hash.hpp"
 
@@ -99,6 +100,15 @@ std::vector<T> run_top(const std::shared_ptr<const node<T>>& node, std::size_t n
     }
     guarded(stats, [&] { sort_elements(all, rank_before<T, Cmp>{&cmp}); });
     for (std::size_t i = 0; i < all.size() && i < n; ++i) result.push_back(std::move(all[i].value));
+    if (rs.distributed()) {
+      // Every rank's n best, in rank order, ranked again (ties: input order).
+      gather_ranks(rs, stats, result);
+      all.clear();
+      for (std::size_t i = 0; i < result.size(); ++i) all.push_back({std::move(result[i]), 0, i});
+      result.clear();
+      guarded(stats, [&] { sort_elements(all, rank_before<T, Cmp>{&cmp}); });
+      for (std::size_t i = 0; i < all.size() && i < n; ++i) result.push_back(std::move(all[i].value));
+    }
     return result;
   });
 }

@@ -24,12 +24,13 @@ struct write_block {
 // uncompressed ones until they make a block worth compressing.
 class block_writer {
  public:
-  explicit block_writer(output_file& f) : file_(f) {}
+  // With a spool (MPI, ranks > 0) the bytes go there instead of the file.
+  explicit block_writer(output_file& f, rank_spool* spool = nullptr) : file_(f), spool_(spool) {}
   void add(write_block& b) {
-    if (!file_.compressed()) return file_.write(b.bytes);
+    if (!file_.compressed()) return write(b.bytes);
     if (b.compressed) {
       flush();
-      return file_.write(b.bytes);
+      return write(b.bytes);
     }
     pending_.append(b.bytes);
     if (pending_.size() >= write_block::min_compressed) flush();
@@ -38,12 +39,17 @@ class block_writer {
     if (pending_.empty()) return;
     std::string block;
     file_.encode(pending_, block);
-    file_.write(block);
+    write(block);
     pending_.clear();
   }
 
  private:
+  void write(std::string_view bytes) {
+    if (spool_) spool_->write(bytes);
+    else file_.write(bytes);
+  }
   output_file& file_;
+  rank_spool* spool_;
   std::string pending_;
 };
 
@@ -157,7 +163,9 @@ void dataset<T>::write_lines(const std::string& path, run_options o) const {
     auto& stats = detail::add_step_after(rs, e, "write_lines", "write_lines", "", detail::yields::same);
     detail::add_terminal(e, stats.name, SIZE_MAX,
                          [&stats, &file] { return std::make_shared<detail::format_sink<T>>(stats, file); });
-    detail::block_writer writer(file);
+    std::unique_ptr<detail::rank_spool> spool;
+    if (rs.distributed()) spool = std::make_unique<detail::rank_spool>(rs, stats.name);
+    detail::block_writer writer(file, rs.rank() > 0 ? spool.get() : nullptr);
     detail::add_ordered_stage(e, "write_lines", [&](detail::token& t) {
       if (auto* blocks = t.items<detail::write_block>())
         for (auto& b : *blocks) writer.add(b);
@@ -165,7 +173,8 @@ void dataset<T>::write_lines(const std::string& path, run_options o) const {
       t.data.reset();
     });
     detail::run_segment(rs, e);
-    if (!rs.stopped()) file.commit();
+    if (spool && !spool->gather_to(file)) return;
+    if (!rs.stopped() && rs.rank() == 0) file.commit();
   });
 }
 
@@ -184,6 +193,10 @@ void dataset<T>::write_lines(const std::string& dir, parts_options p, run_option
                 "write_lines needs elements it can write: strings, numbers, pairs or tuples of those, types with a "
                 "fmt::formatter, or types with `std::ostream& operator<<(std::ostream&, const T&)`");
   detail::run_action(o, [&](detail::run_state& rs) {
+    if (rs.distributed())
+      throw parade::error("parade: write_lines(" + dir +
+                          ", parts_options) does not run across MPI ranks yet: use write_lines(file), which rank 0 "
+                          "writes once");
     detail::output_dir out(dir, p.parts ? p.parts : rs.workers(), p.extension);  // before any work
     auto e = node_->compile(rs);
     auto& stats = detail::add_step_after(rs, e, "write_lines", "write_lines", "", detail::yields::same);

@@ -12,9 +12,17 @@
 
 namespace parade::detail {
 
+// Where rank r's share of [0, n) starts (rank `ranks` gives n).
+inline std::int64_t rank_share(std::int64_t n, int r, int ranks) {
+  return n / ranks * r + n % ranks * r / ranks;  // n * r / ranks without overflow
+}
+
 class index_source final : public source_def {
  public:
-  index_source(std::int64_t n, std::size_t max_chunk) : n_(n), max_chunk_(max_chunk) {}
+  // Indices [begin, end).
+  index_source(std::int64_t begin, std::int64_t end, std::size_t max_chunk)
+      : begin_(begin), n_(end), pos_(begin), max_chunk_(max_chunk) {}
+  index_source(std::int64_t n, std::size_t max_chunk) : index_source(0, n, max_chunk) {}
   source_mode mode() const override { return source_mode::splittable; }
   bool next(token& t, std::size_t n) override {
     if (pos_ >= n_) return false;
@@ -27,13 +35,14 @@ class index_source final : public source_def {
   std::size_t max_chunk() const override { return max_chunk_; }
   // For a source whose size is known only when an earlier segment has run.
   void reset(std::int64_t n) {
+    begin_ = 0;
     n_ = n;
     pos_ = 0;
   }
-  std::optional<std::uint64_t> length() const override { return std::uint64_t(n_); }
+  std::optional<std::uint64_t> length() const override { return std::uint64_t(n_ - begin_); }
 
  private:
-  std::int64_t n_, pos_ = 0;
+  std::int64_t begin_, n_, pos_;
   std::size_t max_chunk_;
 };
 
@@ -80,8 +89,10 @@ class index_node final : public node<T> {
   open_end<T> compile(run_state& rs) const override {
     if constexpr (requires { fill_.claim(); }) fill_.claim();
     open_end<T> e;
-    auto& stats = add_source_step(rs, e, o_, kind_, std::uint64_t(n_), dataset_);
-    e.source = std::make_shared<index_source>(n_, chunk_limit<T>());
+    // Under MPI each rank reads its share, in rank order.
+    std::int64_t begin = rank_share(n_, rs.rank(), rs.ranks()), end = rank_share(n_, rs.rank() + 1, rs.ranks());
+    auto& stats = add_source_step(rs, e, o_, kind_, std::uint64_t(end - begin), dataset_);
+    e.source = std::make_shared<index_source>(begin, end, chunk_limit<T>());
     e.make = [&rs, &stats, fill = fill_](sink<T>& out) -> std::unique_ptr<reader_base> {
       return std::make_unique<index_reader<T, Fill>>(rs, stats, out, fill);
     };

@@ -17,6 +17,7 @@
 #include "parade/detail/hash.hpp"
 #include "parade/detail/hash_table.hpp"
 #include "parade/detail/memory.hpp"
+#include "parade/detail/exchange.hpp"
 #include "parade/detail/merge.hpp"
 #include "parade/detail/node.hpp"
 #include "parade/detail/sorter.hpp"
@@ -160,7 +161,7 @@ class keyed_terminal final : public sink<std::pair<K, V>> {
       : rs_(rs), stats_(st), count_(st), parts_(parts), ops_(std::move(ops)), ctx_(std::move(make)),
         lease_(rs.memory()), slot_(slot) {}
   void begin_token(const token& t) override {
-    seq_ = t.order();
+    seq_ = rs_.rank_bits() + t.order();
     index_ = 0;
   }
   void end_token(token&) override { count_.publish(); }
@@ -429,8 +430,11 @@ open_end<std::pair<K, Out>> run_keyed(run_state& rs, open_end<std::pair<K, V>> u
       held += slots[i]->lease().used();
       slots[i]->lease().release();
     }
+    held = exchange_runs<keyed_spills<K, A>>(rs, stats, policy_t{nullptr, finish, &stats}, mem, disk, held);
     spilled = !disk.empty();
-    if (!spilled) {
+    // Spilled or exchanged runs may share keys: they combine in the merge.
+    bool combining = spilled || rs.distributed();
+    if (!combining) {
       // Nothing left to combine: the slots' contexts close now.
       for (auto* t : slots) {
         try {
@@ -447,8 +451,8 @@ open_end<std::pair<K, Out>> run_keyed(run_state& rs, open_end<std::pair<K, V>> u
                                                           std::move(disk), &rs.spill(), rs.workers() * 4);
     merge->hold(rs.memory(), held);
     stats.out_known_ns.store(std::chrono::steady_clock::now().time_since_epoch().count());
-    // Spilled runs may share keys: the output's length is known once merged.
-    if (!spilled) stats.out_total.store(merge->records());
+    // Runs that share keys: the output's length is known once merged.
+    if (!combining) stats.out_total.store(merge->records());
     src->set(std::move(merge));
   };
   open_end<out_t> e;

@@ -48,8 +48,8 @@ struct token {
   std::size_t peak_bytes = 0;         // the most it held between two stages
   bool last = false;
 
-  // Position in input order, as one number (parts < 2^24, seq < 2^40).
-  std::uint64_t order() const { return (std::uint64_t(part) << 40) | seq; }
+  // Position in input order, as one number (seq < 2^32; see rank_bits()).
+  std::uint64_t order() const { return (std::uint64_t(part) << 32) | seq; }
 
   template <class T>
   std::vector<T>* items() {

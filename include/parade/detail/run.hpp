@@ -57,6 +57,19 @@ class run_state {
   run_state& operator=(const run_state&) = delete;
 
   std::size_t workers() const { return workers_; }
+  // Under MPI: this process's rank and the job's ranks (0 and 1 otherwise,
+  // and for a run nested in a user function, which stays on its rank).
+  int rank() const { return rank_; }
+  int ranks() const { return ranks_; }
+  bool distributed() const { return ranks_ > 1; }
+  // Added to arrivals, so rank r's records come after rank r-1's (sources
+  // split their input across ranks in order). Parts of a source stay below
+  // 2^16 per rank, 4096 ranks at most.
+  std::uint64_t rank_bits() const { return std::uint64_t(rank_) << 48; }
+  // At a collective point of a distributed run (every rank calls it at the
+  // same point): false when any rank failed or stopped; the caller then
+  // throws stop_signal, and finish() tells every rank the same outcome.
+  bool ranks_ok();
   // The run's threads, started on first use and joined when the run ends.
   worker_pool& pool();
   // Tokens in flight per segment: a few per worker (backpressure bound).
@@ -101,9 +114,17 @@ class run_state {
  private:
   struct impl;  // the lock-guarded state, the monitor and the pool (src/run.cpp)
   std::size_t workers_;
+  int rank_ = 0, ranks_ = 1;
+  std::uint64_t run_id_ = 0;  // the action's number, the same on every rank
+  bool agreed_stop_ = false;  // ranks_ok() found a rank failed or stopped
   bool force_spill_ = false;
   std::atomic<bool> stop_{false};
   std::unique_ptr<impl> p_;
 };
+
+// Operations whose result depends on positions across the whole input
+// (batch, enumerate, sample, concat's order) do not run across MPI ranks
+// yet: under a distributed run they throw parade::error saying so.
+void one_rank_only(const run_state& rs, const char* op);
 
 }  // namespace parade::detail

@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "parade/detail/memory.hpp"
+#include "parade/detail/exchange.hpp"
 #include "parade/detail/merge.hpp"
 #include "parade/detail/node.hpp"
 #include "parade/serialize.hpp"
@@ -127,7 +128,7 @@ class sort_terminal final : public sink<T> {
   // `base` is added to every arrival (a second input's come after the first's).
   sort_terminal(run_state& rs, step_stats& st, Less less, std::size_t slot, std::uint64_t base = 0)
       : rs_(rs), stats_(st), count_(st), less_(std::move(less)), lease_(rs.memory()), slot_(slot), base_(base) {}
-  void begin_token(const token& t) override { arrival_ = base_ + t.order(); }
+  void begin_token(const token& t) override { arrival_ = base_ + rs_.rank_bits() + t.order(); }
   void end_token(token&) override { count_.publish(); }
   void consume(std::span<T> in) override {
     count_.in(in.size());
@@ -280,11 +281,12 @@ open_end<typename Policy::output> run_sorted(run_state& rs, std::vector<open_end
         if (!m.items.empty()) m.id += slot_id, memory.push_back(std::move(m));
       for (auto& d : terms[i]->disk()) disk.push_back({std::move(d.ref), d.id + slot_id});
     }
-    auto merge = std::make_shared<merge_source<Policy>>(rs, stats, policy, std::move(memory), std::move(disk),
-                                                        &rs.spill(), rs.workers() * 4);
     // The slots' leases go with them; what stays in memory is the merge's now.
     std::size_t held = 0;
     for (auto* t : terms) held += t->lease().used();
+    held = exchange_runs<is_serializable_v<T>>(rs, stats, policy, memory, disk, held);
+    auto merge = std::make_shared<merge_source<Policy>>(rs, stats, policy, std::move(memory), std::move(disk),
+                                                        &rs.spill(), rs.workers() * 4);
     terms.clear();
     slots->all().clear();
     merge->hold(rs.memory(), held);

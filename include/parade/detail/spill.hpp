@@ -161,6 +161,11 @@ class spill_space {
 
 // Fails a step that must spill elements parade cannot serialize.
 [[noreturn]] void cannot_spill(const std::string& step);
+// Fails a step whose records parade cannot serialize, under MPI.
+[[noreturn]] void cannot_exchange(const std::string& step);
+// Bytes a rank sends one other rank per round of a barrier's exchange under
+// MPI: rounds keep what is in flight bounded whatever the data's size.
+std::size_t exchange_round_bytes(const memory_account& a, int ranks);
 // Fails a step one of whose groups does not fit the memory budget.
 [[noreturn]] void group_too_large(const std::string& step, std::size_t values, std::size_t bytes, std::size_t budget);
 

@@ -39,6 +39,30 @@ class output_file {
   bool committed_ = false;
 };
 
+class run_state;
+
+// Under MPI, write_lines(file) is written once, by rank 0: the other ranks
+// keep their (already compressed) blocks in their spill space while the
+// chain runs, then send them to rank 0 in rank order, which appends them
+// after its own (compressed blocks concatenate into one valid file).
+class rank_spool {
+ public:
+  rank_spool(run_state& rs, std::string step);
+  ~rank_spool();
+  rank_spool(const rank_spool&) = delete;
+  rank_spool& operator=(const rank_spool&) = delete;
+  // Keeps bytes of this rank's output (ranks > 0; in order).
+  void write(std::string_view bytes);
+  // Collective, on the action's thread: every rank's bytes to rank 0, which
+  // appends them to `file` in rank order. False when a rank failed or
+  // stopped meanwhile (the run's outcome then says which).
+  bool gather_to(output_file& file);
+
+ private:
+  struct impl;
+  std::unique_ptr<impl> p_;
+};
+
 // The directory behind write_lines(dir, parts_options): part files written in
 // parallel into a hidden staging directory beside the target, with a
 // _SUCCESS marker last, then renamed into place as one step.

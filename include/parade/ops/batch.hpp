@@ -19,6 +19,7 @@ class batch_node final : public node<std::vector<T>> {
   // Batches span chunks, so batching is an ordered stage: one worker, in
   // sequence order, carrying the unfinished batch from token to token.
   open_end<std::vector<T>> compile(run_state& rs) const override {
+    one_rank_only(rs, "batch");
     auto up = close(rs, parent_->compile(rs));
     auto name = step_name(o_, "batch");
     auto& stats = add_step_after(rs, up, name, "batch", dataset_name(o_, name), yields::batch);

@@ -113,6 +113,7 @@ class concat_node final : public node<T> {
   concat_node(std::shared_ptr<const node<T>> a, std::shared_ptr<const node<T>> b, op_options o)
       : a_(std::move(a)), b_(std::move(b)), o_(std::move(o)) {}
   open_end<T> compile(run_state& rs) const override {
+    one_rank_only(rs, "concat");
     auto name = step_name(o_, "concat");
     auto a = plain(rs, a_->compile(rs), name);
     auto b = plain(rs, b_->compile(rs), name);

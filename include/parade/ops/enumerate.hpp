@@ -14,6 +14,7 @@ class enumerate_node final : public node<std::pair<std::size_t, T>> {
  public:
   enumerate_node(std::shared_ptr<const node<T>> parent, op_options o) : parent_(std::move(parent)), o_(std::move(o)) {}
   open_end<out_t> compile(run_state& rs) const override {
+    one_rank_only(rs, "enumerate");
     auto emit = [](std::uint64_t pos, T&& x, std::vector<out_t>& out) { out.emplace_back(std::size_t(pos), std::move(x)); };
     return positioned<T, out_t>(rs, parent_->compile(rs), o_, "enumerate", yields::same, emit);
   }

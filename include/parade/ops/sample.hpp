@@ -27,6 +27,7 @@ class sample_node final : public node<T> {
   sample_node(std::shared_ptr<const node<T>> parent, std::uint64_t threshold, std::uint64_t seed, op_options o)
       : parent_(std::move(parent)), threshold_(threshold), seed_(seed), o_(std::move(o)) {}
   open_end<T> compile(run_state& rs) const override {
+    one_rank_only(rs, "sample");
     auto emit = [th = threshold_, seed = seed_](std::uint64_t pos, T&& x, std::vector<T>& out) {
       if (th == ~std::uint64_t{0} || sample_keeps(seed, pos, th)) out.emplace_back(std::move(x));
     };

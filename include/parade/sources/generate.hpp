@@ -16,7 +16,7 @@ template <class T, class Fn>
 class generator_source final : public source_def {
  public:
   generator_source(run_state& rs, step_stats& stats, Fn f, std::optional<std::uint64_t> len)
-      : rs_(rs), stats_(stats), f_(std::move(f)), len_(len) {}
+      : rs_(rs), stats_(stats), f_(std::move(f)), len_(len), done_(rs.rank() > 0) {}
   source_mode mode() const override { return source_mode::serial; }
   bool next(token& t, std::size_t n) override {
     if (done_) return false;
@@ -46,7 +46,7 @@ class generator_source final : public source_def {
   step_stats& stats_;
   Fn f_;
   std::optional<std::uint64_t> len_;
-  bool done_ = false;
+  bool done_;  // under MPI the generator runs on rank 0 only (docs/cluster.md)
 };
 
 template <class T, class Fn>

@@ -1,0 +1,40 @@
+// The transport between ranks, MPI underneath (src/cluster.cpp; stubs when
+// parade is built without MPI). Every call here is made by the thread that
+// runs the action, which is the only thread of a process that talks to MPI
+// (MPI_THREAD_SERIALIZED). The collectives must be called by every rank in
+// the same order; run_state's checks make sure that a failed rank still
+// meets the others at their next one. Not API.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace parade::detail::cluster {
+
+int rank();
+int ranks();
+inline bool active() { return ranks() > 1; }
+
+// Every rank's `mine`, the largest wins (a run's outcome: 0 ok, more is worse).
+int max_of(int mine);
+// Every rank's sum of `mine`.
+std::uint64_t sum_of(std::uint64_t mine);
+// Every rank's bytes, in rank order, on every rank.
+std::vector<std::string> all_gather(std::string_view mine);
+// out[d] goes to rank d; returns what each rank sent here, by rank. Sizes
+// up to a few hundred MiB in total (callers send in bounded rounds).
+std::vector<std::string> all_to_all(const std::vector<std::string>& out);
+
+// A run failed here: tell the other ranks now (non-blocking), so they stop
+// their work instead of finding out at the next collective.
+void notify_failure(std::uint64_t run);
+// Whether another rank said that run `run` failed (cheap; polled).
+bool failure_noticed(std::uint64_t run);
+// Numbers the actions: every rank counts the same.
+std::uint64_t next_run();
+// Bytes this process sent to other ranks so far (for the report and benchmarks).
+std::uint64_t bytes_sent();
+
+}  // namespace parade::detail::cluster

@@ -1,0 +1,194 @@
+// The transport between ranks: MPI (Open MPI from Debian) when parade is
+// built with it and the program was started by mpirun; otherwise one rank
+// and no MPI at all. Only the thread that runs an action calls in here, one
+// action at a time, so MPI_THREAD_SERIALIZED is all parade asks for.
+#include "parade/cluster.hpp"
+#include "parade/detail/cluster.hpp"
+
+#include <atomic>
+#include <cstdlib>
+#include <deque>
+#include <set>
+#include <stdexcept>
+
+#ifdef PARADE_WITH_MPI
+#include <mpi.h>
+#endif
+
+namespace parade::detail::cluster {
+
+#ifdef PARADE_WITH_MPI
+namespace {
+
+// Failure notices travel on their own tag of parade's own communicator, so
+// they never meet a collective's messages nor the user's.
+constexpr int notice_tag = 7001;
+
+struct world {
+  MPI_Comm comm = MPI_COMM_NULL;
+  int rank = 0, size = 1;
+  std::uint64_t runs = 0;
+  std::set<std::uint64_t> noticed;
+  std::deque<std::uint64_t> sent_notices;  // buffers of notices in flight
+  std::atomic<std::uint64_t> sent{0};
+};
+
+void finalize() {
+  int done = 0;
+  MPI_Finalized(&done);
+  if (!done) MPI_Finalize();
+}
+
+// Started by mpirun (Open MPI, or an MPICH/PMI launcher): then MPI is
+// initialized on first use. A plain start stays out of MPI entirely (an
+// MPI singleton would start a daemon for nothing).
+bool launched() {
+  for (const char* v : {"OMPI_COMM_WORLD_SIZE", "PMI_SIZE", "PMIX_RANK"})
+    if (std::getenv(v)) return true;
+  return false;
+}
+
+world& the_world() {
+  static world* w = [] {
+    auto* x = new world;  // never destroyed: used until MPI_Finalize at exit
+    int inited = 0;
+    MPI_Initialized(&inited);
+    if (!inited && !launched()) return x;
+    if (!inited) {
+      int provided = 0;
+      MPI_Init_thread(nullptr, nullptr, MPI_THREAD_SERIALIZED, &provided);
+      if (provided < MPI_THREAD_SERIALIZED) {
+        MPI_Finalize();
+        throw std::runtime_error("parade: this MPI library cannot give MPI_THREAD_SERIALIZED");
+      }
+      std::atexit(finalize);  // a program that initialized MPI itself finalizes it itself
+    }
+    MPI_Comm_dup(MPI_COMM_WORLD, &x->comm);
+    MPI_Comm_rank(x->comm, &x->rank);
+    MPI_Comm_size(x->comm, &x->size);
+    return x;
+  }();
+  return *w;
+}
+
+}  // namespace
+
+int rank() { return the_world().rank; }
+int ranks() { return the_world().size; }
+
+int max_of(int mine) {
+  int out = mine;
+  MPI_Allreduce(&mine, &out, 1, MPI_INT, MPI_MAX, the_world().comm);
+  return out;
+}
+
+std::uint64_t sum_of(std::uint64_t mine) {
+  std::uint64_t out = mine;
+  MPI_Allreduce(&mine, &out, 1, MPI_UINT64_T, MPI_SUM, the_world().comm);
+  return out;
+}
+
+std::vector<std::string> all_gather(std::string_view mine) {
+  auto& w = the_world();
+  if (mine.size() > std::size_t(INT32_MAX)) throw std::length_error("parade: more than 2 GiB to gather from one rank");
+  int n = int(mine.size());
+  std::vector<int> sizes(std::size_t(w.size)), at(std::size_t(w.size));
+  MPI_Allgather(&n, 1, MPI_INT, sizes.data(), 1, MPI_INT, w.comm);
+  std::size_t total = 0;
+  for (int r = 0; r < w.size; ++r) {
+    at[std::size_t(r)] = int(total);
+    total += std::size_t(sizes[std::size_t(r)]);
+  }
+  if (total > std::size_t(INT32_MAX)) throw std::length_error("parade: more than 2 GiB to gather");
+  std::string all(total, '\0');
+  MPI_Allgatherv(mine.data(), n, MPI_BYTE, all.data(), sizes.data(), at.data(), MPI_BYTE, w.comm);
+  w.sent.fetch_add(mine.size() * std::size_t(w.size - 1), std::memory_order_relaxed);
+  std::vector<std::string> out;
+  for (int r = 0; r < w.size; ++r) out.emplace_back(all, std::size_t(at[std::size_t(r)]), std::size_t(sizes[std::size_t(r)]));
+  return out;
+}
+
+std::vector<std::string> all_to_all(const std::vector<std::string>& out) {
+  auto& w = the_world();
+  std::size_t R = std::size_t(w.size);
+  std::vector<int> send_n(R), send_at(R), recv_n(R), recv_at(R);
+  std::string send;
+  std::uint64_t remote = 0;
+  for (std::size_t d = 0; d < R; ++d) {
+    send_at[d] = int(send.size());
+    send_n[d] = int(out[d].size());
+    send += out[d];
+    if (d != std::size_t(w.rank)) remote += out[d].size();
+    if (send.size() > std::size_t(INT32_MAX)) throw std::length_error("parade: a round of more than 2 GiB");
+  }
+  MPI_Alltoall(send_n.data(), 1, MPI_INT, recv_n.data(), 1, MPI_INT, w.comm);
+  std::size_t total = 0;
+  for (std::size_t s = 0; s < R; ++s) {
+    recv_at[s] = int(total);
+    total += std::size_t(recv_n[s]);
+  }
+  if (total > std::size_t(INT32_MAX)) throw std::length_error("parade: a round of more than 2 GiB");
+  std::string recv(total, '\0');
+  MPI_Alltoallv(send.data(), send_n.data(), send_at.data(), MPI_BYTE, recv.data(), recv_n.data(), recv_at.data(),
+                MPI_BYTE, w.comm);
+  w.sent.fetch_add(remote, std::memory_order_relaxed);
+  std::vector<std::string> in;
+  for (std::size_t s = 0; s < R; ++s) in.emplace_back(recv, std::size_t(recv_at[s]), std::size_t(recv_n[s]));
+  return in;
+}
+
+void notify_failure(std::uint64_t run) {
+  auto& w = the_world();
+  auto& buf = w.sent_notices.emplace_back(run);
+  for (int r = 0; r < w.size; ++r) {
+    if (r == w.rank) continue;
+    MPI_Request req;
+    // Small: sent eagerly, complete without the receiver; the buffer lives on.
+    MPI_Isend(&buf, 1, MPI_UINT64_T, r, notice_tag, w.comm, &req);
+    MPI_Request_free(&req);
+  }
+}
+
+bool failure_noticed(std::uint64_t run) {
+  auto& w = the_world();
+  for (;;) {
+    int flag = 0;
+    MPI_Status st;
+    MPI_Iprobe(MPI_ANY_SOURCE, notice_tag, w.comm, &flag, &st);
+    if (!flag) break;
+    std::uint64_t r = 0;
+    MPI_Recv(&r, 1, MPI_UINT64_T, st.MPI_SOURCE, notice_tag, w.comm, MPI_STATUS_IGNORE);
+    w.noticed.insert(r);
+  }
+  // Notices of earlier runs (sent after those ended) are dropped here.
+  while (!w.noticed.empty() && *w.noticed.begin() < run) w.noticed.erase(w.noticed.begin());
+  return w.noticed.count(run) > 0;
+}
+
+std::uint64_t next_run() { return ++the_world().runs; }
+std::uint64_t bytes_sent() { return the_world().sent.load(std::memory_order_relaxed); }
+
+#else  // built without MPI: one rank
+
+int rank() { return 0; }
+int ranks() { return 1; }
+int max_of(int mine) { return mine; }
+std::uint64_t sum_of(std::uint64_t mine) { return mine; }
+std::vector<std::string> all_gather(std::string_view mine) { return {std::string(mine)}; }
+std::vector<std::string> all_to_all(const std::vector<std::string>& out) { return {out.at(0)}; }
+void notify_failure(std::uint64_t) {}
+bool failure_noticed(std::uint64_t) { return false; }
+std::uint64_t next_run() {
+  static std::atomic<std::uint64_t> n{0};
+  return ++n;
+}
+std::uint64_t bytes_sent() { return 0; }
+
+#endif
+
+}  // namespace parade::detail::cluster
+
+namespace parade {
+int rank() { return detail::cluster::rank(); }
+int ranks() { return detail::cluster::ranks(); }
+}  // namespace parade

@@ -1,0 +1,193 @@
+// parade under mpirun: every rank runs these tests in the same order (every
+// action is collective). Run by ctest under `mpirun -np 1`, `2` and `4` with
+// the TCP transport forced, and again with every barrier spilling
+// (tests/CMakeLists.txt). Results must equal the single-process results on
+// every rank; a failure on one rank must give every rank the same error.
+#include "engine/differential.hpp"
+#include "spill_support.hpp"
+
+#include <parade/cluster.hpp>
+
+#include <fstream>
+#include <stop_token>
+#include <thread>
+
+using namespace diff;
+
+namespace {
+
+parade::run_options quiet(std::size_t workers = 2) {
+  parade::run_options o;
+  o.workers = workers;
+  o.status = parade::status_mode::off;
+  return o;
+}
+
+// A directory every rank sees (the ranks of these tests share a machine),
+// named the same on every rank, made by rank 0 and removed by it.
+struct shared_dir {
+  std::string path;
+  explicit shared_dir(const std::string& name) {
+    path = (std::filesystem::temp_directory_path() / ("parade-mpi-" + name + "-" + std::to_string(::getppid()))).string();
+    std::filesystem::create_directories(path);
+  }
+  ~shared_dir() {
+    // Every rank is past its last use once the next collective returns.
+    parade::range(0, 1).count(quiet(1));
+    if (parade::rank() == 0) std::filesystem::remove_all(path);
+  }
+};
+
+}  // namespace
+
+TEST(mpi, ranks_are_the_launchers) {
+  const char* size = std::getenv("OMPI_COMM_WORLD_SIZE");
+  ASSERT_NE(size, nullptr) << "run under mpirun";
+  EXPECT_EQ(parade::ranks(), std::atoi(size));
+  EXPECT_EQ(parade::rank(), std::atoi(std::getenv("OMPI_COMM_WORLD_RANK")));
+}
+
+TEST(mpi, int64_chains_match_sequential_reference) { random_chains<int_kind>(cases(400), 20261201, true); }
+TEST(mpi, string_chains_match_sequential_reference) { random_chains<string_kind>(cases(250), 20261202, true); }
+
+TEST(mpi, sources_split_by_rank_and_results_are_everyones) {
+  // Each rank reads its share; count, collect and fold see all of it.
+  std::vector<std::string> words;
+  for (int i = 0; i < 1000; ++i) words.push_back("w" + std::to_string(i % 37));
+  EXPECT_EQ(parade::from(words).count(quiet()), 1000u);
+  auto counts = parade::from(words)
+                    .map([](const std::string& w) { return std::pair<std::string, std::int64_t>(w, 1); })
+                    .reduce_by_key([](std::int64_t a, std::int64_t b) { return a + b; })
+                    .collect(quiet());
+  std::map<std::string, std::int64_t> want;
+  for (auto& w : words) ++want[w];
+  ASSERT_EQ(counts.size(), want.size());
+  std::size_t i = 0;
+  for (auto& [w, n] : want) {
+    EXPECT_EQ(counts[i].first, w);
+    EXPECT_EQ(counts[i].second, n);
+    ++i;
+  }
+  // Rank order is input order.
+  auto all = parade::range(0, 10001).collect(quiet());
+  ASSERT_EQ(all.size(), 10001u);
+  for (std::size_t k = 0; k < all.size(); ++k) ASSERT_EQ(all[k], std::int64_t(k));
+  EXPECT_EQ(parade::range(0, 10001).take(3, quiet()), (std::vector<std::int64_t>{0, 1, 2}));
+  EXPECT_EQ(parade::range(0, 10001).top(2, quiet()), (std::vector<std::int64_t>{10000, 9999}));
+}
+
+TEST(mpi, read_lines_splits_files_by_byte_ranges_and_write_lines_writes_once) {
+  shared_dir dir("files");
+  // Plain files split across ranks at byte offsets; a compressed one read whole.
+  if (parade::rank() == 0) {
+    for (int f = 0; f < 3; ++f) {
+      std::ofstream out(dir.path + "/in" + std::to_string(f) + ".txt");
+      for (int i = 0; i < 5000; ++i) out << "line " << f << " " << i << (i % 7 == 0 ? " with a longer tail" : "") << "\n";
+    }
+  }
+  parade::range(0, 1).count(quiet(1));  // the files exist before anyone reads
+  parade::range(0, 20000)
+      .map([](std::int64_t x) { return "z " + std::to_string(x); })
+      .write_lines(dir.path + "/z.txt.gz", quiet());
+  // Written once, by rank 0, complete: every line once, in order.
+  auto lines = parade::read_lines({dir.path + "/in*.txt", dir.path + "/z.txt.gz"}).collect(quiet());
+  std::vector<std::string> want;
+  for (int f = 0; f < 3; ++f)
+    for (int i = 0; i < 5000; ++i)
+      want.push_back("line " + std::to_string(f) + " " + std::to_string(i) + (i % 7 == 0 ? " with a longer tail" : ""));
+  for (int x = 0; x < 20000; ++x) want.push_back("z " + std::to_string(x));
+  EXPECT_EQ(lines, want);
+  // Only the file itself: no temporaries of other ranks beside it.
+  std::size_t entries = 0;
+  for ([[maybe_unused]] auto& e : std::filesystem::directory_iterator(dir.path)) ++entries;
+  EXPECT_EQ(entries, 4u);
+}
+
+TEST(mpi, a_throw_on_one_rank_fails_every_rank_with_the_same_error) {
+  ptest::temp_dir tmp;
+  int bad = parade::ranks() - 1;
+  for (int spill : {0, 1}) {
+    auto o = quiet();
+    o.temp_dir = tmp.path;
+    if (spill) o.memory_limit = 256 << 10;
+    std::string what;
+    try {
+      parade::range(0, 200000)
+          .map([bad](std::int64_t x) {
+            if (parade::rank() == bad && x % 1000 == 999) throw std::runtime_error("bad element " + std::to_string(x));
+            return std::pair<std::int64_t, std::int64_t>(x % 5000, x);
+          })
+          .group_by_key()
+          .count(o);
+      ADD_FAILURE() << "no error";
+    } catch (const parade::error& e) {
+      what = e.what();
+    }
+    // The same text on every rank, naming the rank and the step.
+    std::string rank = parade::ranks() > 1 ? "rank " + std::to_string(bad) + ": " : "";
+    EXPECT_NE(what.find("parade: " + rank + "step 'map' failed: bad element"), std::string::npos) << what;
+    // One rank's text (the last's: it reads the one element) reaches all.
+    EXPECT_EQ(parade::from(std::vector<std::string>{what}).collect(quiet(1)), std::vector<std::string>{what});
+  }
+  EXPECT_TRUE(tmp.empty());
+  EXPECT_EQ(ptest::open_deleted_files(), 0);
+  // The next action runs as usual (no notice of the failed one lingers).
+  EXPECT_EQ(parade::range(0, 1000).count(quiet()), 1000u);
+}
+
+TEST(mpi, a_stop_on_one_rank_cancels_every_rank) {
+  std::stop_source stop;
+  auto o = quiet();
+  o.stop = stop.get_token();
+  std::thread later;
+  if (parade::rank() == 0)
+    later = std::thread([&] {
+      std::this_thread::sleep_for(std::chrono::milliseconds(300));
+      stop.request_stop();
+    });
+  auto start = std::chrono::steady_clock::now();
+  EXPECT_THROW(parade::range(0, std::int64_t(1) << 40)
+                   .map([](std::int64_t x) { return std::pair<std::int64_t, std::int64_t>(x % 1000, x); })
+                   .reduce_by_key([](std::int64_t a, std::int64_t b) { return a + b; })
+                   .count(o),
+               parade::cancelled);
+  if (later.joinable()) later.join();
+  // Promptly: the other ranks hear of it within a poll, not at the end.
+  EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::seconds(30));
+}
+
+TEST(mpi, records_without_a_serializer_cannot_cross_ranks) {
+  struct opaque {
+    int v;
+  };
+  auto run = [] {
+    return parade::range(0, 100)
+        .map([](std::int64_t x) { return std::pair<std::int64_t, std::shared_ptr<opaque>>(x % 3, nullptr); })  // no serializer
+        .group_by_key()
+        .count(quiet());
+  };
+  if (parade::ranks() == 1) {
+    EXPECT_EQ(run(), 3u);
+  } else {
+    try {
+      run();
+      ADD_FAILURE() << "no error";
+    } catch (const parade::error& e) {
+      EXPECT_NE(std::string(e.what()).find("no parade::serializer"), std::string::npos) << e.what();
+    }
+  }
+}
+
+TEST(mpi, operations_that_need_global_positions_say_so) {
+  auto run = [] { return parade::range(0, 100).enumerate().count(quiet()); };
+  if (parade::ranks() == 1) {
+    EXPECT_EQ(run(), 100u);
+  } else {
+    try {
+      run();
+      ADD_FAILURE() << "no error";
+    } catch (const parade::error& e) {
+      EXPECT_NE(std::string(e.what()).find("enumerate does not run across MPI ranks"), std::string::npos) << e.what();
+    }
+  }
+}
