@@ -17,6 +17,7 @@
 //                                          result=groups,rows,bytes of the maxima
 // BUDGET_MB 0 is the default budget. Prints one line of figures.
 #include <parade/parade.hpp>
+#include <parade/detail/cluster.hpp>
 
 #include <algorithm>
 #include <array>
@@ -54,6 +55,7 @@ parade::run_options options(const char* budget_mb) {
   o.name = "bench";
   o.status = parade::status_mode::off;
   o.memory_limit = std::size_t(std::atol(budget_mb)) << 20;
+  if (const char* w = std::getenv("BENCH_WORKERS")) o.workers = std::size_t(std::atoi(w));  // bench/mpi.sh: 1 per rank
   return o;
 }
 
@@ -125,4 +127,7 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "usage: see the comment at the top of bench/external_sort.cpp\n");
     return 2;
   }
+  // Under mpirun: what this rank sent to the others (the shuffle's bytes).
+  if (parade::ranks() > 1)
+    std::printf("rank=%d sent_bytes=%llu\n", parade::rank(), static_cast<unsigned long long>(parade::detail::cluster::bytes_sent()));
 }

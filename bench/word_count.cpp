@@ -13,6 +13,7 @@
 #include <absl/container/flat_hash_map.h>
 #include <fcntl.h>
 #include <parade/parade.hpp>
+#include <parade/detail/cluster.hpp>
 #include <sys/mman.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
@@ -103,4 +104,7 @@ int main(int argc, char** argv) {
   getrusage(RUSAGE_SELF, &ru);
   std::printf("%-7s workers=%zu result=%zu  %.2f s  %.0f MB/s  peak RSS %.0f MB\n", mode.c_str(), workers, result, secs,
               double(st.st_size) / 1e6 / secs, double(ru.ru_maxrss) / 1024);
+  // Under mpirun: what this rank sent to the others (the shuffle's bytes).
+  if (parade::ranks() > 1)
+    std::printf("rank=%d sent_bytes=%llu\n", parade::rank(), static_cast<unsigned long long>(parade::detail::cluster::bytes_sent()));
 }

@@ -106,8 +106,11 @@ int main(int argc, char** argv) {
   auto tmp = fs::temp_directory_path() / "parade-word-count";
   if (out.empty()) out = (tmp / "counts.txt").string();
   try {
+    // Under mpirun every rank runs this program (docs/cluster.md) and gets
+    // the same results; rank 0 speaks for the job.
+    bool speak = parade::rank() == 0;
     if (inputs.empty()) {
-      std::printf("writing a sample corpus of %lld lines to %s\n", static_cast<long long>(lines),
+      if (speak) std::printf("writing a sample corpus of %lld lines to %s\n", static_cast<long long>(lines),
                   (tmp / "sample").c_str());
       std::fflush(stdout);
       inputs = write_sample(tmp / "sample", lines);
@@ -121,6 +124,7 @@ int main(int argc, char** argv) {
     auto top = std::move(counts);
     std::partial_sort(top.begin(), top.begin() + std::min<std::ptrdiff_t>(10, std::ptrdiff_t(top.size())), top.end(),
                       [](auto& a, auto& b) { return a.second > b.second; });
+    if (!speak) return 0;
     std::printf("%zu distinct words, counts in %s; the most frequent:\n", top.size(), out.c_str());
     for (std::size_t i = 0; i < std::min<std::size_t>(10, top.size()); ++i)
       std::printf("  %-10s %lld\n", top[i].first.c_str(), static_cast<long long>(top[i].second));

@@ -22,7 +22,15 @@ if [ -n "$sanitize" ]; then
   # The test binary and what it runs; not the compile-only checks (strict
   # warnings, the docs' snippets, the other examples), which the plain
   # build covers and which would only lengthen CI.
-  cmake --build "$dir" -j2 --target parade_tests
+  targets=(parade_tests)
+  # The MPI tests too under ThreadSanitizer (the exchange's hand-offs between
+  # the action's thread and the workers), on 2 ranks.
+  mpi_tsan=""
+  if [ "$sanitize" = thread ] && grep -q "parade_mpi_tests" "$dir/build.ninja"; then
+    targets+=(parade_mpi_tests mpi_child)
+    mpi_tsan=1
+  fi
+  cmake --build "$dir" -j2 --target "${targets[@]}"
 else
   cmake --build "$dir" -j2
 fi
@@ -40,9 +48,12 @@ if [ -n "$sanitize" ]; then
   export TSAN_OPTIONS="halt_on_error=1 second_deadlock_stack=1"
   export ASAN_OPTIONS="detect_leaks=1:abort_on_error=1"
   export UBSAN_OPTIONS="print_stacktrace=1:halt_on_error=1"
-  ctest --test-dir "$dir" --output-on-failure -j2 -LE "consumer|compile_fail" -E "^(warnings|docs)\\."
+  ctest --test-dir "$dir" --output-on-failure -j2 -LE "consumer|compile_fail|cluster" -E "^(warnings|docs)\\."
   PARADE_DIFF_CASES=$((PARADE_DIFF_CASES / 2)) PARADE_FORCE_SPILL=1 \
-    ctest --test-dir "$dir" --output-on-failure -j2 -LE "consumer|compile_fail" -R "$spilling" -E "$slow|^status\\."
+    ctest --test-dir "$dir" --output-on-failure -j2 -LE "consumer|compile_fail|cluster" -R "$spilling" -E "$slow|^status\\."
+  if [ -n "$mpi_tsan" ]; then
+    PARADE_DIFF_CASES=60 ctest --test-dir "$dir" --output-on-failure -R "^mpi\\.np2$"
+  fi
 else
   ctest --test-dir "$dir" --output-on-failure -j2
   PARADE_FORCE_SPILL=1 ctest --test-dir "$dir" --output-on-failure -j2 -LE "consumer|compile_fail" -R "$spilling" -E "$slow"
