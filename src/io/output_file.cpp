@@ -174,32 +174,46 @@ struct output_dir::locks {
 };
 
 output_dir::output_dir(std::string dir, std::size_t parts, const std::string& extension)
-    : dir_(std::move(dir)), locks_(std::make_unique<locks>()) {
-  while (dir_.size() > 1 && dir_.back() == '/') dir_.pop_back();
+    : output_dir(dir, stage(dir), parts, 0, extension) {}
+
+std::string output_dir::stage(const std::string& target) {
+  std::string dir = target;
+  while (dir.size() > 1 && dir.back() == '/') dir.pop_back();
   struct stat st {};
-  if (::stat(dir_.c_str(), &st) == 0) {
-    if (!S_ISDIR(st.st_mode)) throw parade::error("parade: cannot write parts to " + dir_ + ": not a directory");
-    if (!empty_dir(dir_)) throw parade::error("parade: cannot write parts to " + dir_ + ": it exists and is not empty");
+  if (::stat(dir.c_str(), &st) == 0) {
+    if (!S_ISDIR(st.st_mode)) throw parade::error("parade: cannot write parts to " + dir + ": not a directory");
+    if (!empty_dir(dir)) throw parade::error("parade: cannot write parts to " + dir + ": it exists and is not empty");
   }
   // The parts are staged in a hidden directory beside the target and the
   // whole directory is renamed into place at the end: readers see all parts
   // and _SUCCESS, or nothing, even after a kill -9.
-  std::string parent = dir_of(dir_), base = base_of(dir_);
-  if (::stat(parent.c_str(), &st) != 0 || !S_ISDIR(st.st_mode)) fail("cannot write parts to", dir_);
+  std::string parent = dir_of(dir), base = base_of(dir);
+  if (::stat(parent.c_str(), &st) != 0 || !S_ISDIR(st.st_mode)) fail("cannot write parts to", dir);
   remove_stale(parent, base, "staging");
-  staging_ = parent + "/" + temp_prefix(base, "staging") + unique_suffix();
-  if (::mkdir(staging_.c_str(), 0777) != 0) fail("cannot write parts to", dir_);
+  std::string staging = parent + "/" + temp_prefix(base, "staging") + unique_suffix();
+  if (::mkdir(staging.c_str(), 0777) != 0) fail("cannot write parts to", dir);
+  return staging;
+}
+
+output_dir::output_dir(std::string dir, std::string staging, std::size_t parts, std::size_t first,
+                       const std::string& extension)
+    : dir_(std::move(dir)), staging_(std::move(staging)), locks_(std::make_unique<locks>()) {
+  while (dir_.size() > 1 && dir_.back() == '/') dir_.pop_back();
   try {
-    for (std::size_t i = 0; i < parts; ++i) {
-      char name[32];
-      std::snprintf(name, sizeof name, "/part-%05zu", i);
-      parts_.push_back(std::make_unique<output_file>(staging_ + name + extension));
-      locks_->m.emplace_back();
-    }
+    open_parts(parts, first, extension);
   } catch (...) {
     parts_.clear();
     remove_tree(staging_);
     throw;
+  }
+}
+
+void output_dir::open_parts(std::size_t parts, std::size_t first, const std::string& extension) {
+  for (std::size_t i = 0; i < parts; ++i) {
+    char name[32];
+    std::snprintf(name, sizeof name, "/part-%05zu", first + i);
+    parts_.push_back(std::make_unique<output_file>(staging_ + name + extension));
+    locks_->m.emplace_back();
   }
 }
 
@@ -245,6 +259,15 @@ void output_dir::spread(std::string_view text) {
 
 void output_dir::commit() {
   for (auto& p : parts_) p->commit();
+  finish();
+}
+
+void output_dir::commit_parts() {
+  for (auto& p : parts_) p->commit();
+  committed_ = true;  // the staging directory is no longer this one's to remove
+}
+
+void output_dir::finish() {
   output_file success(staging_ + "/_SUCCESS");
   success.commit();
   // One rename makes it all visible. It replaces a missing or empty target;
@@ -314,6 +337,39 @@ bool rank_spool::gather_to(output_file& file) {
     }
   }
   return true;
+}
+
+std::unique_ptr<output_dir> open_output_dir(run_state& rs, const std::string& dir, std::size_t parts,
+                                            const std::string& extension) {
+  if (!rs.distributed()) return std::make_unique<output_dir>(dir, parts, extension);
+  if (!rs.ranks_ok()) throw stop_signal{};
+  // Rank 0 checks the target and stages; its failure reaches every rank in
+  // the run's outcome (the others stop here).
+  std::string staging;
+  std::exception_ptr failed;
+  if (rs.rank() == 0) {
+    try {
+      staging = output_dir::stage(dir);
+    } catch (...) {
+      failed = std::current_exception();
+    }
+  }
+  auto all = cluster::all_gather(staging);
+  if (failed) std::rethrow_exception(failed);
+  if (all[0].empty()) throw stop_signal{};
+  try {
+    return std::make_unique<output_dir>(dir, all[0], parts, std::size_t(rs.rank()) * parts, extension);
+  } catch (const parade::error& e) {
+    throw parade::error(std::string(e.what()) + " (under MPI every rank writes its parts into " + all[0] +
+                        ": a filesystem all ranks share)");
+  }
+}
+
+void commit_output_dir(run_state& rs, output_dir& out) {
+  if (!rs.distributed()) return out.commit();
+  out.commit_parts();
+  if (!rs.ranks_ok()) throw stop_signal{};
+  if (rs.rank() == 0) out.finish();
 }
 
 }  // namespace parade::detail

@@ -191,3 +191,27 @@ TEST(mpi, operations_that_need_global_positions_say_so) {
     }
   }
 }
+
+TEST(mpi, write_lines_to_parts_has_every_rank_write_its_own) {
+  shared_dir dir("parts");
+  std::string target = dir.path + "/out";
+  parade::range(0, 10000)
+      .map([](std::int64_t x) { return std::to_string(x); })
+      .write_lines(target, {.parts = 2, .extension = ".txt.gz"}, quiet());
+  // Two parts per rank, numbered in rank order, and _SUCCESS.
+  std::size_t parts = 0;
+  for (auto& e : std::filesystem::directory_iterator(target)) parts += e.path().filename().string().starts_with("part-");
+  EXPECT_EQ(parts, std::size_t(2 * parade::ranks()));
+  EXPECT_TRUE(std::filesystem::exists(target + "/part-" + std::string(4, '0') + "0.txt.gz"));
+  EXPECT_TRUE(std::filesystem::exists(target + "/_SUCCESS"));
+  auto back = parade::read_lines(target).map([](const std::string& s) { return std::stoll(s); }).sort().collect(quiet());
+  ASSERT_EQ(back.size(), 10000u);
+  for (std::size_t i = 0; i < back.size(); ++i) ASSERT_EQ(back[i], std::int64_t(i));
+  // A target that exists and is not empty: rank 0 finds out, every rank fails.
+  try {
+    parade::range(0, 10).write_lines(target, {.parts = 1}, quiet());
+    ADD_FAILURE() << "no error";
+  } catch (const parade::error& e) {
+    EXPECT_NE(std::string(e.what()).find("it exists and is not empty"), std::string::npos) << e.what();
+  }
+}

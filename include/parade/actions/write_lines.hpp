@@ -193,11 +193,8 @@ void dataset<T>::write_lines(const std::string& dir, parts_options p, run_option
                 "write_lines needs elements it can write: strings, numbers, pairs or tuples of those, types with a "
                 "fmt::formatter, or types with `std::ostream& operator<<(std::ostream&, const T&)`");
   detail::run_action(o, [&](detail::run_state& rs) {
-    if (rs.distributed())
-      throw parade::error("parade: write_lines(" + dir +
-                          ", parts_options) does not run across MPI ranks yet: use write_lines(file), which rank 0 "
-                          "writes once");
-    detail::output_dir out(dir, p.parts ? p.parts : rs.workers(), p.extension);  // before any work
+    auto staged = detail::open_output_dir(rs, dir, p.parts ? p.parts : rs.workers(), p.extension);  // before any work
+    auto& out = *staged;
     auto e = node_->compile(rs);
     auto& stats = detail::add_step_after(rs, e, "write_lines", "write_lines", "", detail::yields::same);
     detail::slot_list writers;
@@ -212,7 +209,7 @@ void dataset<T>::write_lines(const std::string& dir, parts_options p, run_option
     std::string rest;
     for (auto& w : writers.all()) rest += static_cast<detail::part_sink<T>*>(w.get())->take_rest();
     out.spread(rest);  // a small dataset still fills every part
-    out.commit();
+    detail::commit_output_dir(rs, out);
   });
 }
 

@@ -72,6 +72,11 @@ class output_dir {
   // parade::error naming it if it cannot, or if `dir` exists and is not
   // empty. `dir` itself is not touched before commit().
   output_dir(std::string dir, std::size_t parts, const std::string& extension);
+  // Parts `first`, `first + 1`, ... in a staging directory another process
+  // made (MPI: rank 0's stage(), on a shared filesystem).
+  output_dir(std::string dir, std::string staging, std::size_t parts, std::size_t first, const std::string& extension);
+  // Checks the target and makes its staging directory; returns its path.
+  static std::string stage(const std::string& dir);
   // Without commit(): the staging directory goes; `dir` was never touched.
   ~output_dir();
   std::size_t size() const { return parts_.size(); }
@@ -83,13 +88,29 @@ class output_dir {
   // everything. Called once, after the workers.
   void spread(std::string_view text);
   void commit();
+  // Under MPI: commits this rank's parts only; the staging directory is then
+  // rank 0's to finish (finish()) or, on failure, anyone's to remove.
+  void commit_parts();
+  // _SUCCESS, then the rename into place (after every rank's commit_parts()).
+  void finish();
 
  private:
+  void open_parts(std::size_t parts, std::size_t first, const std::string& extension);
   std::string dir_, staging_;
   bool committed_ = false;
   std::vector<std::unique_ptr<output_file>> parts_;
   struct locks;
   std::unique_ptr<locks> locks_;
 };
+
+
+// write_lines(dir, parts_options) under MPI (and, not distributed, simply
+// the output_dir and its commit): rank 0 stages the directory, every rank
+// writes its own parts into it (numbered after the ranks before it), and
+// once all have committed theirs rank 0 writes _SUCCESS and renames it into
+// place. Needs a filesystem every rank shares. Collective.
+std::unique_ptr<output_dir> open_output_dir(run_state& rs, const std::string& dir, std::size_t parts,
+                                            const std::string& extension);
+void commit_output_dir(run_state& rs, output_dir& out);
 
 }  // namespace parade::detail
