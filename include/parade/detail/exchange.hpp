@@ -34,7 +34,7 @@ class run_exchange {
     if (!rs_.ranks_ok()) throw stop_signal{};
     R_ = rs_.ranks();
     me_ = rs_.rank();
-    decode_firsts(disk);
+    firsts_ = decode_firsts(policy_, disk);
     choose_splitters(memory, disk);
     std::uint64_t local = 0, kept = 0;
     for (auto& m : memory) local += m.items.size();
@@ -91,16 +91,6 @@ class run_exchange {
     std::unique_ptr<run_writer<E>> writer;  // once it did not fit the budget
     std::size_t bytes = 0;                  // counted against the budget while in memory
   };
-
-  void decode_firsts(const std::vector<disk_run>& disk) {
-    firsts_.resize(disk.size());
-    for (std::size_t r = 0; r < disk.size(); ++r)
-      for (auto& bytes : disk[r].ref.first) {
-        byte_reader rd(bytes);
-        std::uint64_t a = 0;
-        firsts_[r].push_back(policy_.read(rd, a));
-      }
-  }
 
   // Every rank sends samples of its runs to every rank; all sort the same
   // samples the same way, so all find the same splitters.
@@ -175,20 +165,14 @@ class run_exchange {
       // a run of its range only). A cursor frees the blocks only its range
       // has, as in a merge.
       for (std::size_t r = 0; r < disk.size(); ++r) {
-        std::size_t next = hi(d) ? start_block(r, *hi(d)) : ~std::size_t{0};
+        std::size_t next = hi(d) ? start_block(policy_, firsts_[r], *hi(d)) : ~std::size_t{0};
         o.runs.push_back(std::make_unique<disk_cursor<Policy>>(policy_, rs_.spill(), disk[r],
-                                                               lo(d) ? start_block(r, *lo(d)) : 0, next, lo(d), hi(d)));
+                                                               lo(d) ? start_block(policy_, firsts_[r], *lo(d)) : 0, next, lo(d), hi(d)));
       }
     }
   }
 
-  // The last block of disk run r whose first record is before s: records
-  // equal to s may begin there.
-  std::size_t start_block(std::size_t r, const E& s) const {
-    auto it = std::lower_bound(firsts_[r].begin(), firsts_[r].end(), s,
-                               [this](const E& e, const E& k) { return policy_.less(e, k); });
-    return it == firsts_[r].begin() ? 0 : std::size_t(it - firsts_[r].begin()) - 1;
-  }
+
 
   // Appends frames (run id, record count, records) to `buf` until it holds
   // about `quota` bytes; false when rank d has nothing more to get.

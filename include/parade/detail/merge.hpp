@@ -62,6 +62,28 @@ struct disk_run {
   std::uint32_t id = 0;
 };
 
+// The first record of every block of every disk run, decoded (to find
+// where a key range starts in a run).
+template <class Policy>
+std::vector<std::vector<typename Policy::record>> decode_firsts(const Policy& policy, const std::vector<disk_run>& disk) {
+  std::vector<std::vector<typename Policy::record>> firsts(disk.size());
+  for (std::size_t r = 0; r < disk.size(); ++r)
+    for (auto& bytes : disk[r].ref.first) {
+      byte_reader rd(bytes);
+      std::uint64_t a = 0;
+      firsts[r].push_back(policy.read(rd, a));
+    }
+  return firsts;
+}
+
+// The last block of a run (given its blocks' first records) whose first
+// record is before s: records equal to s may begin there.
+template <class Policy, class E>
+std::size_t start_block(const Policy& policy, const std::vector<E>& firsts, const E& s) {
+  auto it = std::lower_bound(firsts.begin(), firsts.end(), s, [&](const E& e, const E& k) { return policy.less(e, k); });
+  return it == firsts.begin() ? 0 : std::size_t(it - firsts.begin()) - 1;
+}
+
 // Reads one run's records of one part in batches: a memory slice at once,
 // a disk run a block at a time. Only refill() is virtual.
 template <class E>
@@ -283,13 +305,7 @@ class merge_source final : public source_def {
     for (auto& d : disk_) records_ += d.ref.records;
     std::vector<const E*> samples;
     if (!disk_.empty()) {
-      firsts_.resize(disk_.size());
-      for (std::size_t r = 0; r < disk_.size(); ++r)
-        for (auto& bytes : disk_[r].ref.first) {
-          byte_reader rd(bytes);
-          std::uint64_t a = 0;
-          firsts_[r].push_back(policy_.read(rd, a));
-        }
+      firsts_ = decode_firsts(policy_, disk_);
       for (auto& f : firsts_)
         for (auto& e : f) samples.push_back(&e);
     } else if (wanted > 1) {
@@ -320,17 +336,7 @@ class merge_source final : public source_def {
         p.from.push_back(p.lo ? at(p.lo) : 0);
         p.to.push_back(at(p.hi));
       }
-      for (std::size_t r = 0; r < disk_.size(); ++r) {
-        // The last block whose first record is before lo: records equal to
-        // lo may begin there.
-        std::size_t b = 0;
-        if (p.lo) {
-          auto it = std::lower_bound(firsts_[r].begin(), firsts_[r].end(), *p.lo,
-                                     [this](const E& e, const E& k) { return policy_.less(e, k); });
-          b = it == firsts_[r].begin() ? 0 : std::size_t(it - firsts_[r].begin()) - 1;
-        }
-        p.block.push_back(b);
-      }
+      for (std::size_t r = 0; r < disk_.size(); ++r) p.block.push_back(p.lo ? start_block(policy_, firsts_[r], *p.lo) : 0);
     }
   }
 
