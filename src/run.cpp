@@ -50,20 +50,15 @@ struct sigaction g_old_term;
 
 void install_sigint(bool term) {
   std::lock_guard lk(g_sig_mutex);
-  if (term && !g_term && g_sig_users > 0) {
-    // Joined by a distributed run while another run holds the handler.
+  // A distributed run takes SIGTERM too, also when it joins runs that
+  // already hold the SIGINT handler.
+  if (term && !g_term) {
     struct sigaction sa {};
     sa.sa_handler = on_sigint;
     sigemptyset(&sa.sa_mask);
     g_term = sigaction(SIGTERM, &sa, &g_old_term) == 0;
   }
   if (g_sig_users++ == 0) {
-    if (term) {
-      struct sigaction sa {};
-      sa.sa_handler = on_sigint;
-      sigemptyset(&sa.sa_mask);
-      g_term = sigaction(SIGTERM, &sa, &g_old_term) == 0;
-    }
     g_sigint.store(0);
     // A program started with SIGINT ignored (nohup, a background job of a
     // script, a daemon) keeps it ignored: a Ctrl-C meant for the foreground
@@ -207,6 +202,15 @@ struct run_state::impl {
   bool completed = false;
   bool remote_stop = false;  // another rank failed or stopped (distributed runs)
   bool notified = false;     // the other ranks were told this run failed here
+  // This rank's outcome so far (2: failed here; 1: cancelled, or stopped for
+  // another rank; 0: fine); `tell`: the others must hear of it now (once).
+  int status(bool& tell) {
+    std::lock_guard lk(mutex);
+    int st = failure || raw ? 2 : (cancelled || remote_stop) ? 1 : 0;
+    tell = st > 0 && !notified;
+    notified = notified || tell;
+    return st;
+  }
   std::deque<step_stats> steps;
   bool signals = false;
   std::exception_ptr raw;
@@ -320,13 +324,9 @@ bool run_state::poll() {
   if (distributed()) {
     // Tell the other ranks at once when this one failed; stop when one of
     // them did (the outcome is agreed in finish()).
-    bool failed;
-    {
-      std::lock_guard lk(p_->mutex);
-      failed = (p_->failure || p_->raw || p_->cancelled) && !p_->notified;
-      if (failed) p_->notified = true;
-    }
-    if (failed) cluster::notify_failure(run_id_);
+    bool tell = false;
+    p_->status(tell);
+    if (tell) cluster::notify_failure(run_id_);
     else if (!stop_.load() && cluster::failure_noticed(run_id_)) {
       std::lock_guard lk(p_->mutex);
       p_->remote_stop = true;
@@ -379,10 +379,8 @@ void run_state::fail_as_is(std::exception_ptr e, std::string what) {
 }
 
 namespace {
-// 2: failed here; 1: cancelled, or stopped for another rank; 0: fine.
-int status_of(bool failed, bool cancelled, bool remote) { return failed ? 2 : (cancelled || remote) ? 1 : 0; }
-
-// The text of a failure as finish() throws it.
+// The text of a failure as finish() throws it (parade's own messages start
+// "parade: ": said once).
 std::string failure_text(const std::string& step, const std::string& what, bool raw) {
   if (raw) return what;
   std::string_view own = what;
@@ -410,14 +408,8 @@ std::string what_of(const std::exception_ptr& e) {
 bool run_state::ranks_ok() {
   if (!distributed()) return true;
   if (agreed_stop_) return false;
-  int st;
-  bool tell;
-  {
-    std::lock_guard lk(p_->mutex);
-    st = status_of(p_->failure || p_->raw, p_->cancelled, p_->remote_stop);
-    tell = st > 0 && !p_->notified;
-    if (tell) p_->notified = true;
-  }
+  bool tell = false;
+  int st = p_->status(tell);
   if (tell) cluster::notify_failure(run_id_);
   if (cluster::max_of(st) == 0) return true;
   agreed_stop_ = true;
@@ -438,16 +430,13 @@ void run_state::finish() {
   std::string remote_error;  // another rank's failure, as thrown here
   bool mine_chosen = false;
   if (distributed()) {
-    int st;
+    bool tell = false;
+    int st = p_->status(tell);
     std::string text;
-    bool tell;
     {
       std::lock_guard lk(p_->mutex);
-      st = status_of(p_->failure || p_->raw, p_->cancelled, p_->remote_stop);
       if (p_->raw) text = p_->raw_what;
       else if (p_->failure) text = failure_text(p_->failed_step, what_of(p_->failure), false);
-      tell = st > 0 && !p_->notified;
-      if (tell) p_->notified = true;
     }
     if (tell) cluster::notify_failure(run_id_);
     if (agreed_stop_ || cluster::max_of(st) > 0) {
@@ -518,10 +507,7 @@ void run_state::finish() {
     try {
       std::rethrow_exception(failure);
     } catch (...) {
-      // parade's own messages start "parade: ": said once.
-      std::string_view own = what;
-      if (own.starts_with("parade: ")) own.remove_prefix(8);
-      std::throw_with_nested(error("parade: step '" + step + "' failed: " + std::string(own)));
+      std::throw_with_nested(error(failure_text(step, what, false)));
     }
   }
   if (cancelled || stopped) throw parade::cancelled("parade: run '" + p_->opts.name + "' cancelled");

@@ -84,6 +84,10 @@ TEST(serialize, built_in_types_round_trip) {
   EXPECT_EQ(round_trip(std::array<std::string, 2>{"p", "q"}), (std::array<std::string, 2>{"p", "q"}));
   EXPECT_EQ(round_trip(std::optional<std::string>()), std::nullopt);
   EXPECT_EQ(round_trip(std::optional<std::string>("o")), std::optional<std::string>("o"));
+  // An optional of a plain type is trivially copyable too: its own
+  // serializer (flag, then value) applies, not a copy of its bytes.
+  EXPECT_EQ(round_trip(std::optional<double>(2.5)), std::optional<double>(2.5));
+  EXPECT_EQ(round_trip(std::optional<double>()), std::nullopt);
   auto t = std::tuple<int, std::string, std::vector<double>>{1, "two", {3.0}};
   EXPECT_EQ(round_trip(t), t);
   auto nested = std::pair<std::string, std::vector<std::pair<int, std::optional<std::string>>>>{
