@@ -38,6 +38,22 @@ struct shared_dir {
   }
 };
 
+// run() works on one rank (giving `alone`) and fails on several with a
+// parade::error saying `why`.
+template <class Run, class R>
+void one_rank_only(Run run, R alone, const std::string& why) {
+  if (parade::ranks() == 1) {
+    EXPECT_EQ(run(), alone);
+    return;
+  }
+  try {
+    run();
+    ADD_FAILURE() << "no error";
+  } catch (const parade::error& e) {
+    EXPECT_NE(std::string(e.what()).find(why), std::string::npos) << e.what();
+  }
+}
+
 }  // namespace
 
 TEST(mpi, ranks_are_the_launchers) {
@@ -166,30 +182,12 @@ TEST(mpi, records_without_a_serializer_cannot_cross_ranks) {
         .group_by_key()
         .count(quiet());
   };
-  if (parade::ranks() == 1) {
-    EXPECT_EQ(run(), 3u);
-  } else {
-    try {
-      run();
-      ADD_FAILURE() << "no error";
-    } catch (const parade::error& e) {
-      EXPECT_NE(std::string(e.what()).find("no parade::serializer"), std::string::npos) << e.what();
-    }
-  }
+  one_rank_only(run, 3u, "no parade::serializer");
 }
 
 TEST(mpi, operations_that_need_global_positions_say_so) {
   auto run = [] { return parade::range(0, 100).enumerate().count(quiet()); };
-  if (parade::ranks() == 1) {
-    EXPECT_EQ(run(), 100u);
-  } else {
-    try {
-      run();
-      ADD_FAILURE() << "no error";
-    } catch (const parade::error& e) {
-      EXPECT_NE(std::string(e.what()).find("enumerate does not run across MPI ranks"), std::string::npos) << e.what();
-    }
-  }
+  one_rank_only(run, 100u, "enumerate does not run across MPI ranks");
 }
 
 TEST(mpi, write_lines_to_parts_has_every_rank_write_its_own) {
