@@ -23,6 +23,8 @@ namespace {
 // Failure notices travel on their own tag of parade's own communicator, so
 // they never meet a collective's messages nor the user's.
 constexpr int notice_tag = 7001;
+// Status updates (rank > 0 to rank 0), on a tag of their own.
+constexpr int status_tag = 7002;
 
 struct world {
   MPI_Comm comm = MPI_COMM_NULL;
@@ -30,6 +32,8 @@ struct world {
   std::uint64_t runs = 0;
   std::set<std::uint64_t> noticed;
   std::deque<std::uint64_t> sent_notices;  // buffers of notices in flight
+  std::string status_buf;                  // the status update in flight
+  MPI_Request status_req = MPI_REQUEST_NULL;
   std::atomic<std::uint64_t> sent{0};
 };
 
@@ -165,6 +169,47 @@ bool failure_noticed(std::uint64_t run) {
   return w.noticed.count(run) > 0;
 }
 
+bool send_status(std::string bytes) {
+  auto& w = the_world();
+  if (w.status_req != MPI_REQUEST_NULL) {
+    int done = 0;
+    MPI_Test(&w.status_req, &done, MPI_STATUS_IGNORE);
+    if (!done) return false;
+  }
+  w.status_buf = std::move(bytes);
+  MPI_Isend(w.status_buf.data(), int(w.status_buf.size()), MPI_BYTE, 0, status_tag, w.comm, &w.status_req);
+  return true;
+}
+
+namespace {
+std::string receive_status(int from, const MPI_Status& st) {
+  int n = 0;
+  MPI_Get_count(&st, MPI_BYTE, &n);
+  std::string bytes(std::size_t(n), '\0');
+  MPI_Recv(bytes.data(), n, MPI_BYTE, from, status_tag, the_world().comm, MPI_STATUS_IGNORE);
+  return bytes;
+}
+}  // namespace
+
+bool receive_status(std::string& bytes, int& from) {
+  int flag = 0;
+  MPI_Status st;
+  MPI_Iprobe(MPI_ANY_SOURCE, status_tag, the_world().comm, &flag, &st);
+  if (flag) from = st.MPI_SOURCE, bytes = receive_status(from, st);
+  return flag != 0;
+}
+
+std::string receive_status_from(int rank) {
+  MPI_Status st;
+  MPI_Probe(rank, status_tag, the_world().comm, &st);
+  return receive_status(rank, st);
+}
+
+void status_sent() {
+  auto& w = the_world();
+  if (w.status_req != MPI_REQUEST_NULL) MPI_Wait(&w.status_req, MPI_STATUS_IGNORE);
+}
+
 std::uint64_t next_run() { return ++the_world().runs; }
 std::uint64_t bytes_sent() { return the_world().sent.load(std::memory_order_relaxed); }
 
@@ -178,6 +223,10 @@ std::vector<std::string> all_gather(std::string_view mine) { return {std::string
 std::vector<std::string> all_to_all(const std::vector<std::string>& out) { return {out.at(0)}; }
 void notify_failure(std::uint64_t) {}
 bool failure_noticed(std::uint64_t) { return false; }
+bool send_status(std::string) { return false; }
+bool receive_status(std::string&, int&) { return false; }
+std::string receive_status_from(int) { return {}; }
+void status_sent() {}
 std::uint64_t next_run() {
   static std::atomic<std::uint64_t> n{0};
   return ++n;

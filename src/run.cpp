@@ -10,6 +10,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <chrono>
 #include <deque>
 #include <map>
 #include <mutex>
@@ -219,8 +220,31 @@ struct run_state::impl {
   std::once_flag spill_made;
   std::unique_ptr<spill_space> spill;  // after the pool's users are gone, before the account
   std::unique_ptr<monitor> mon;
+  // A distributed run's status traffic: ranks above 0 send their counters
+  // to rank 0 a few times a second, counted so that rank 0 can take every
+  // one before the run ends.
+  std::uint64_t sent_before = 0;            // cluster::bytes_sent() when the run started
+  std::uint64_t updates_sent = 0;
+  std::vector<std::uint64_t> updates_heard;  // on rank 0, by rank
+  std::chrono::steady_clock::time_point last_update{};
+  void exchange_status(int rank);
   std::unique_ptr<worker_pool> pool;  // last: joined first
 };
+
+void run_state::impl::exchange_status(int rank) {
+  if (rank > 0) {
+    auto now = std::chrono::steady_clock::now();
+    if (now - last_update < std::chrono::milliseconds(250)) return;
+    last_update = now;
+    if (cluster::send_status(encode(mon->own_status(rank, cluster::bytes_sent() - sent_before)))) ++updates_sent;
+    return;
+  }
+  std::string bytes;
+  for (int from = 0; cluster::receive_status(bytes, from);) {
+    ++updates_heard.at(std::size_t(from));
+    mon->add_rank(decode(bytes));
+  }
+}
 
 run_state::run_state(const run_options& opts)
     : workers_(opts.workers ? opts.workers : std::max(1u, std::thread::hardware_concurrency())),
@@ -253,6 +277,10 @@ run_state::run_state(const run_options& opts)
   if (const char* env = std::getenv("PARADE_REPORT"); report.empty() && env && *env) report = env_report_path(env);
   if (rank_ > 0) report.clear();
   p_->mon = std::make_unique<monitor>(p_->opts, mode, interval, quiet_s, workers_, p_->steps, p_->mutex, stop_, *p_->memory, std::move(report));
+  if (distributed()) {
+    p_->sent_before = cluster::bytes_sent();
+    if (rank_ == 0) p_->mon->distributed(ranks_), p_->updates_heard.assign(std::size_t(ranks_), 0);
+  }
   install_sigint(distributed());
   p_->signals = true;
 }
@@ -332,6 +360,7 @@ bool run_state::poll() {
       p_->remote_stop = true;
       stop_.store(true);
     }
+    p_->exchange_status(rank_);
   }
   if (!stop_.load()) {
     bool cancel = g_sigint.load() > 0 || p_->opts.stop.stop_requested();
@@ -473,6 +502,22 @@ void run_state::finish() {
         if (failure || cancelled || stopped) s.set_state(step_state::stopped);
         else s.set_state(step_state::done);
       }
+    }
+  }
+  if (distributed()) {
+    // Every rank's final counters for rank 0's last frame and report; then
+    // rank 0 takes the updates still on their way, so none is left over.
+    auto mine = p_->mon->own_status(rank_, cluster::bytes_sent() - p_->sent_before);
+    mine.messages = p_->updates_sent;
+    auto all = cluster::all_gather(encode(mine));
+    if (rank_ == 0) {
+      for (int r = 0; r < ranks_; ++r) {
+        auto s = decode(all[std::size_t(r)]);
+        for (auto& heard = p_->updates_heard[std::size_t(r)]; heard < s.messages; ++heard) cluster::receive_status_from(r);
+        p_->mon->add_rank(std::move(s));
+      }
+    } else {
+      cluster::status_sent();
     }
   }
   std::string what;

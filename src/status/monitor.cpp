@@ -193,6 +193,7 @@ monitor::monitor(const run_options& opts, status_mode mode, std::chrono::millise
     }
   }
   started_text_ = local_time(std::time(nullptr), "%Y-%m-%d %H:%M:%S");
+  host_ = host_name();
   start_maxrss_kb_ = maxrss_kb();
   const char* no_color = std::getenv("NO_COLOR");
   color_ = mode_ == status_mode::live && isatty(STDERR_FILENO) && !(no_color && *no_color);
@@ -284,7 +285,15 @@ void monitor::sample(double t) {
       x.out = s.out.load(std::memory_order_relaxed);
       x.busy_s = double(s.busy_ns.load(std::memory_order_relaxed)) * 1e-9;
       x.queued = s.queued.load(std::memory_order_relaxed);
-      x.state = int(s.state.load());
+      auto st = s.state.load();
+      each_rank_step(i - 1, [&](const rank_step& o) {
+        x.in += o.in;
+        x.out += o.out;
+        x.busy_s += double(o.busy_ns) * 1e-9;
+        x.queued += o.queued;
+        st = combine(st, step_state(o.state));
+      });
+      x.state = int(st);
       h.push_back(x);
     }
   }
@@ -313,6 +322,7 @@ frame monitor::make_frame(double t) {
   std::lock_guard sl(steps_mutex_);
   std::unordered_map<const step_stats*, std::size_t> index;
   std::size_t i = 0;
+  step_state local_state = steps_.empty() ? step_state::waiting : steps_.front().state.load();
   for (auto& s : steps_) {
     step_view v;
     v.s = &s;
@@ -325,35 +335,63 @@ frame monitor::make_frame(double t) {
     v.cap = s.cap.load(std::memory_order_relaxed);
     v.queued = s.queued.load(std::memory_order_relaxed);
     v.buffer_cap = s.buffer_cap.load(std::memory_order_relaxed);
+    // A distributed run: the job's figures are the sums over ranks; a known
+    // size stays known only if every rank knows its own.
+    std::optional<std::uint64_t> own_total = s.total;
+    std::uint64_t out_total = s.out_total.load();
+    double started = since_start(s.started_ns.load()), out_known = since_start(s.out_known_ns.load());
+    if (!others_.empty()) {
+      local_state = combine(local_state, v.state);
+      if (!all_heard()) own_total = std::nullopt, out_total = unknown_total;
+      each_rank_step(i, [&](const rank_step& o) {
+        v.in += o.in;
+        v.out += o.out;
+        f.spilled += o.spilled;
+        v.busy += o.busy;
+        v.cap += o.cap;
+        v.queued += o.queued;
+        v.buffer_cap += o.buffer_cap;
+        v.state = combine(v.state, step_state(o.state));
+        if (own_total && o.total != unknown_total) *own_total += o.total;
+        else own_total = std::nullopt;
+        out_total = out_total != unknown_total && o.out_total != unknown_total ? out_total + o.out_total : unknown_total;
+        if (o.start_s >= 0) started = started < 0 ? o.start_s : std::min(started, o.start_s);
+        out_known = o.out_known_s < 0 || out_known < 0 ? -1 : std::max(out_known, o.out_known_s);
+      });
+      if (stopping && (v.state == step_state::running || v.state == step_state::finishing)) v.state = step_state::stopping;
+    }
     const step_view* up = nullptr;
     if (s.upstream) {
       auto it = index.find(s.upstream);
       if (it != index.end()) up = &f.steps[it->second];
     }
     v.phase = up ? up->phase + (s.upstream->barrier ? 1 : 0) : 0;
-    v.total = s.total ? s.total : up ? up->length : std::nullopt;
+    v.total = s.total ? own_total : up ? up->length : std::nullopt;
     switch (s.yield) {
       case yields::same: v.length = v.total; break;
       case yields::batch:
         if (v.total && s.batch_n) v.length = (*v.total + s.batch_n - 1) / s.batch_n;
         break;
       case yields::known:
-        if (auto n = s.out_total.load(); n != unknown_total) v.length = n;
+        if (out_total != unknown_total) v.length = out_total;
         break;
       case yields::unknown: break;
     }
     // Rate and ETA from the smoothed rate of the step's progress counter.
-    double started = since_start(s.started_ns.load());
     static const std::vector<step_sample> none;
     const auto& h = i < hist_.size() ? hist_[i].samples : none;
     v.rate = window_rate(h, false, started, t, v.in);
     bool out = by_output(s);
     std::uint64_t p = out ? v.out : v.in;
-    std::optional<std::uint64_t> total = out ? std::optional(s.out_total.load()) : v.total;
-    // A barrier handing out its result is timed from when it had it.
-    auto prate = out ? window_rate(h, true, since_start(s.out_known_ns.load()), t, v.out) : v.rate;
+    std::uint64_t total = v.total.value_or(unknown_total);
+    double prate = v.rate.value_or(0);
+    if (out) {
+      // A barrier handing out its result is timed from when it had it.
+      total = out_total;
+      prate = out_known < 0 ? 0 : window_rate(h, true, out_known, t, v.out).value_or(0);
+    }
     bool active = v.state == step_state::running || v.state == step_state::finishing;
-    if (active && total && prate.value_or(0) > 0) v.eta = double(*total > p ? *total - p : 0) / *prate;
+    if (active && total != unknown_total && prate > 0) v.eta = double(total > p ? total - p : 0) / prate;
     index[&s] = f.steps.size();
     f.steps.push_back(v);
     ++i;
@@ -383,7 +421,48 @@ frame monitor::make_frame(double t) {
   f.phase = std::max(current, 0);
   for (auto& v : f.steps)
     if (v.phase == f.phase && v.eta) f.eta = std::max(f.eta.value_or(0), *v.eta);
+  if (!others_.empty()) {
+    f.ranks.push_back({0, host_, local_state, rss_.empty() ? 0 : rss_.back()});
+    for (std::size_t r = 1; r < others_.size(); ++r) {
+      const auto& o = others_[r];
+      f.ranks.push_back({int(r), o.host, overall(o.steps), o.rss});
+    }
+  }
   return f;
+}
+
+bool monitor::all_heard() const {
+  for (std::size_t r = 1; r < others_.size(); ++r)
+    if (others_[r].host.empty()) return false;
+  return true;
+}
+
+void monitor::distributed(int ranks) {
+  std::lock_guard lk(mu_);
+  others_.assign(std::size_t(std::max(ranks, 1)), rank_status{});
+}
+
+void monitor::add_rank(rank_status s) {
+  std::lock_guard lk(mu_);
+  if (s.rank >= 0 && std::size_t(s.rank) < others_.size()) {
+    if (s.host.empty()) s.host = "?";  // heard from: all_heard() goes by the name
+    others_[std::size_t(s.rank)] = std::move(s);
+  }
+}
+
+rank_status monitor::own_status(int rank, std::uint64_t sent) {
+  rank_status s;
+  s.rank = rank;
+  s.host = host_;
+  s.workers = workers_;
+  s.rss = current_rss();
+  long end_kb = maxrss_kb();
+  s.peak_rss = end_kb > start_maxrss_kb_ ? std::uint64_t(end_kb) * 1024 : s.rss;
+  s.memory_peak = memory_.peak();
+  s.bytes_sent = sent;
+  std::lock_guard sl(steps_mutex_);
+  s.steps = snapshot(steps_, start_.time_since_epoch().count());
+  return s;
 }
 
 void monitor::draw(const frame& f, bool final) {
@@ -455,10 +534,53 @@ run_record monitor::record(const frame& f, double t) {
     x.buffer_cap = v.buffer_cap;
     x.barrier = s.barrier;
     x.spilled = s.spilled.load();
+    each_rank_step(i, [&](const rank_step& o) {
+      x.busy_s += double(o.busy_ns) * 1e-9;
+      x.spilled += o.spilled;
+      if (o.start_s >= 0) x.start_s = x.start_s < 0 ? o.start_s : std::min(x.start_s, o.start_s);
+      x.end_s = std::max(x.end_s, o.start_s >= 0 && o.end_s < 0 ? t : o.end_s);
+    });
     x.state = step_state_name(int(v.state));
     if (i < hist_.size()) x.samples = hist_[i].samples;
     r.steps.push_back(std::move(x));
     ++i;
+  }
+  if (!others_.empty()) {
+    // Rank 0's own row, then the others as they last reported (at the end:
+    // finally, before this record is made).
+    auto row = [&](const rank_status& o, std::string state) {
+      rank_record k;
+      k.rank = o.rank;
+      k.host = o.host;
+      k.state = std::move(state);
+      k.workers = std::size_t(o.workers);
+      k.peak_rss = o.peak_rss;
+      k.memory_peak = o.memory_peak;
+      k.bytes_sent = o.bytes_sent;
+      for (auto& x : o.steps) {
+        k.in.push_back(x.in);
+        k.out.push_back(x.out);
+        k.busy_s.push_back(double(x.busy_ns) * 1e-9);
+        k.spilled += x.spilled;
+      }
+      return k;
+    };
+    rank_status mine;
+    mine.host = host_;
+    mine.workers = workers_;
+    mine.peak_rss = r.peak_rss;
+    mine.memory_peak = r.memory_peak;
+    mine.bytes_sent = others_[0].bytes_sent;
+    mine.steps = snapshot(steps_, start_.time_since_epoch().count());
+    step_state st = overall(mine.steps);
+    r.ranks.push_back(row(mine, step_state_name(int(st))));
+    for (std::size_t k = 1; k < others_.size(); ++k) {
+      const auto& o = others_[k];
+      r.ranks.push_back(row(o, o.host.empty() ? "unheard" : step_state_name(int(overall(o.steps)))));
+      r.workers += std::size_t(o.workers);
+      r.peak_rss = std::max(r.peak_rss, o.peak_rss);
+      r.memory_peak = std::max(r.memory_peak, o.memory_peak);
+    }
   }
   return r;
 }

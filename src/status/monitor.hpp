@@ -19,6 +19,7 @@
 #include "parade/detail/spill.hpp"
 #include "parade/io/output_file.hpp"
 #include "parade/options.hpp"
+#include "status/rank_status.hpp"
 #include "status/record.hpp"
 
 namespace parade::detail {
@@ -36,6 +37,14 @@ struct step_view {
   int phase = 0;                        // barriers upstream of it
 };
 
+// A rank of a distributed run, as the display lists it.
+struct rank_line {
+  int rank = 0;
+  std::string host;       // "" until it has reported
+  step_state state = step_state::waiting;
+  std::uint64_t rss = 0;  // bytes
+};
+
 // What one frame shows.
 struct frame {
   std::string name;
@@ -46,6 +55,7 @@ struct frame {
   std::string error;
   std::vector<step_view> steps;
   std::uint64_t spilled = 0;  // bytes all steps wrote to disk so far
+  std::vector<rank_line> ranks;  // a distributed run (else empty); counts above are summed over them
 };
 
 // Rendering (src/status/render.cpp). Live lines fit `width` columns.
@@ -71,6 +81,15 @@ class monitor {
 
   // Starts sampling (and drawing); called once the plan is complete.
   void start();
+  // A distributed run (rank 0 of `ranks`): the display and the report add
+  // the other ranks' counters, as add_rank() receives them.
+  void distributed(int ranks);
+  // Another rank's counters (rank 0 of a distributed run); the newest wins.
+  // Rank 0's own, given at the end, brings the bytes it sent.
+  void add_rank(rank_status s);
+  // This rank's counters now, to send to rank 0. `sent`: bytes this rank sent
+  // to others during the run.
+  rank_status own_status(int rank, std::uint64_t sent);
   // Stops the thread, draws the final frame and the summary, writes the
   // report. Returns a message if the report could not be written.
   std::string finish(const std::string& outcome, const std::string& error);
@@ -86,6 +105,13 @@ class monitor {
   run_record record(const frame& f, double t);  // f: the final frame, with its outcome
   double now() const;
   double since_start(std::int64_t steady_ns) const;  // seconds from the run's start; -1 for 0 (never)
+  // The other ranks' figures for step i, as seen now (under mu_).
+  template <class Fn>
+  void each_rank_step(std::size_t i, Fn&& fn) const {
+    for (std::size_t r = 1; r < others_.size(); ++r)
+      if (i < others_[r].steps.size()) fn(others_[r].steps[i]);
+  }
+  bool all_heard() const;  // every other rank has reported (under mu_)
 
   run_options opts_;
   status_mode mode_;
@@ -121,6 +147,8 @@ class monitor {
   int width_ = 0, rows_ = 0;
   bool live_owner_ = false;
   bool color_ = false;
+  std::vector<rank_status> others_;  // by rank ([0]: this one, at the end); empty unless distributed
+  std::string host_;
 };
 
 }  // namespace parade::detail

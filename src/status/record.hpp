@@ -38,6 +38,20 @@ struct step_record {
   std::vector<step_sample> samples{};  // in time order
 };
 
+// One rank of a distributed run (under MPI), as it ended.
+struct rank_record {
+  int rank = 0;
+  std::string host{};
+  std::string state{};           // of its steps together: "done", "FAILED", "stopped", ...
+  std::size_t workers = 0;
+  std::uint64_t peak_rss = 0;     // bytes, this rank's process
+  std::uint64_t memory_peak = 0;  // most its buffers and barriers held at once
+  std::uint64_t spilled = 0;      // bytes it wrote to disk
+  std::uint64_t bytes_sent = 0;   // bytes it sent to other ranks during the run
+  std::vector<std::uint64_t> in{}, out{};  // per step, in plan order
+  std::vector<double> busy_s{};            // per step
+};
+
 struct run_record {
   std::string name{};     // run_options::name
   std::string outcome{};  // "done", "failed" or "cancelled"
@@ -51,6 +65,9 @@ struct run_record {
   std::vector<double> rss_t{};      // seconds since start
   std::vector<std::uint64_t> rss{}; // resident set size at rss_t, bytes
   std::vector<step_record> steps; // in plan order
+  // A distributed run: one entry per rank, and the figures above are the
+  // job's (counts and workers summed over ranks; peaks the largest rank's).
+  std::vector<rank_record> ranks{};
 };
 
 // "waiting", "running", "finishing", "done", "FAILED", "stopping", "stopped".

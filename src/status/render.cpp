@@ -177,6 +177,33 @@ std::string quote(const std::string& s) {
   return q + "\"";
 }
 
+// A distributed run's ranks: each with its host, state and memory when
+// they fit, else how many are in each state and the largest memory.
+std::string ranks_line(const std::vector<rank_line>& ranks, int width, bool color) {
+  auto each = [&](bool c) {
+    std::string l = "  " + std::to_string(ranks.size()) + " ranks:";
+    for (auto& r : ranks) {
+      l += " " + std::to_string(r.rank) + (r.host.empty() ? "" : " " + ellipsize(one_line(r.host), 16)) + " " +
+           paint(r.host.empty() ? "unheard" : step_state_name(int(r.state)), colour_of(r.state), c);
+      if (r.rss) l += " " + bytes(double(r.rss));
+      if (&r != &ranks.back()) l += " ·";
+    }
+    return l;
+  };
+  if (width_of(each(false)) <= width) return each(color);
+  int count[8] = {};
+  std::size_t biggest = 0;
+  for (std::size_t i = 0; i < ranks.size(); ++i) {
+    ++count[std::min(int(ranks[i].state), 7)];
+    if (ranks[i].rss > ranks[biggest].rss) biggest = i;
+  }
+  std::string l = "  " + std::to_string(ranks.size()) + " ranks:";
+  for (int st = 0; st < 7; ++st)
+    if (count[st]) l += " " + std::to_string(count[st]) + " " + step_state_name(st) + ",";
+  l += " largest RSS " + bytes(double(ranks[biggest].rss)) + " (rank " + std::to_string(ranks[biggest].rank) + ")";
+  return width_of(l) > width ? ellipsize(l, width) : l;
+}
+
 }  // namespace
 
 int text_columns(const std::string& s) { return width_of(unpainted(s)); }
@@ -215,6 +242,7 @@ std::vector<std::string> render_live(const frame& f, int width, bool color) {
   };
   std::string plain_head = header(false);
   lines.push_back(width_of(plain_head) > width ? ellipsize(plain_head, width) : header(color));
+  if (!f.ranks.empty()) lines.push_back(ranks_line(f.ranks, width, color));
 
   int nw = 8;
   for (auto& v : f.steps) nw = std::max({nw, width_of(v.s->name) + 2, width_of(v.s->dataset) + 4});
@@ -297,8 +325,14 @@ std::string render_summary(const run_record& r, bool plain, bool color, int widt
     s += "parade: summary run=" + quote(r.name) + " outcome=" + r.outcome + " elapsed=" + fmt("%.2fs", r.elapsed_s) +
          " peak_rss=" + std::to_string(r.peak_rss) + " workers=" + std::to_string(r.workers) +
          " memory_peak=" + std::to_string(r.memory_peak) + " memory_budget=" + std::to_string(r.memory_budget);
+    if (!r.ranks.empty()) s += " ranks=" + std::to_string(r.ranks.size());
     if (!r.error.empty()) s += " error=" + quote(r.error);
     s += "\n";
+    for (auto& k : r.ranks)
+      s += "parade: summary rank=" + std::to_string(k.rank) + " host=" + quote(k.host) + " state=" + k.state +
+           " workers=" + std::to_string(k.workers) + " peak_rss=" + std::to_string(k.peak_rss) +
+           " memory_peak=" + std::to_string(k.memory_peak) + " spilled=" + std::to_string(k.spilled) +
+           " sent=" + std::to_string(k.bytes_sent) + "\n";
     for (auto& x : r.steps) {
       s += "parade: summary step=" + quote(x.name) + " state=" + x.state + " in=" + std::to_string(x.in) +
            " out=" + std::to_string(x.out) + " unit=" + x.unit + " wall=" + fmt("%.2fs", x.wall_s) +
@@ -309,6 +343,7 @@ std::string render_summary(const run_record& r, bool plain, bool color, int widt
   }
   s += paint(one_line(r.name), "\x1b[1m", color) + ": " + r.outcome + " in " + format_duration(r.elapsed_s) + " · peak RSS " +
        bytes(double(r.peak_rss)) + " · " + std::to_string(r.workers) + " workers";
+  if (!r.ranks.empty()) s += " on " + std::to_string(r.ranks.size()) + " ranks";
   std::uint64_t spilled = 0;
   for (auto& x : r.steps) spilled += x.spilled;
   if (spilled > 0)
@@ -324,6 +359,15 @@ std::string render_summary(const run_record& r, bool plain, bool color, int widt
     if (width_of(line) > width) line = head_of(line, width);
     return line + "\n";
   };
+  // A distributed run: a line per rank (up to 16; the report has them all).
+  for (std::size_t i = 0; i < r.ranks.size() && i < 16; ++i) {
+    const auto& k = r.ranks[i];
+    std::string line = "  rank " + std::to_string(k.rank) + " " + one_line(k.host) + ": " + k.state + " · peak RSS " +
+                       bytes(double(k.peak_rss)) + " · sent " + bytes(double(k.bytes_sent));
+    if (k.spilled) line += " · spilled " + bytes(double(k.spilled));
+    s += (width_of(line) > width ? ellipsize(line, width) : line) + "\n";
+  }
+  if (r.ranks.size() > 16) s += "  … " + std::to_string(r.ranks.size() - 16) + " more ranks in the report\n";
   s += paint(row("step", "state", "in", "out", "wall", "busy", "rate"), "\x1b[2m", color);
   for (auto& x : r.steps) {
     bool b = x.unit == "bytes";

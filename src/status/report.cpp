@@ -263,7 +263,24 @@ std::string report_json(const run_record& r) {
     // State codes as names would repeat long strings; step_state_name maps them.
     jcol(o, "state", v, [](const step_sample& x) { return double(x.state); }), o += "}}";
   }
-  return o + "]}\n";
+  o += "]";
+  if (!r.ranks.empty()) {
+    // A distributed run: each rank's own figures (the steps above are their sums).
+    o += ",\"ranks\":[";
+    for (std::size_t i = 0; i < r.ranks.size(); ++i) {
+      const rank_record& k = r.ranks[i];
+      o += i ? ",{\"rank\":" : "{\"rank\":";
+      o += jnum(std::uint64_t(k.rank)) + ",\"host\":", jstr(o, k.host), o += ",\"state\":", jstr(o, k.state);
+      o += ",\"workers\":" + jnum(std::uint64_t(k.workers)) + ",\"peak_rss_bytes\":" + jnum(k.peak_rss) +
+           ",\"memory_peak_bytes\":" + jnum(k.memory_peak) + ",\"spilled_bytes\":" + jnum(k.spilled) +
+           ",\"sent_bytes\":" + jnum(k.bytes_sent) + ",\"steps\":{";
+      jcol(o, "in", k.in, [](std::uint64_t v) { return v; }), o += ',';
+      jcol(o, "out", k.out, [](std::uint64_t v) { return v; }), o += ',';
+      jcol(o, "busy_s", k.busy_s, [](double v) { return v; }), o += "}}";
+    }
+    o += "]";
+  }
+  return o + "}\n";
 }
 
 std::string report_html(const run_record& r) {
@@ -283,8 +300,9 @@ std::string report_html(const run_record& r) {
                                                                                                 : "other";
   o += "<h1>" + esc(name) + " <span class='badge " + badge + "'>" + esc(r.outcome.empty() ? "?" : r.outcome) +
        "</span></h1><div class='meta'>started <b>" + esc(r.started) + "</b> · elapsed <b>" + secs(r.elapsed_s) +
-       "</b> · <b>" + jnum(std::uint64_t(r.workers)) + "</b> workers · peak RSS <b>" + bytes(double(r.peak_rss)) +
-       "</b></div>\n";
+       "</b> · <b>" + jnum(std::uint64_t(r.workers)) + "</b> workers" +
+       (r.ranks.empty() ? "" : " on <b>" + jnum(std::uint64_t(r.ranks.size())) + "</b> ranks") + " · peak RSS <b>" +
+       bytes(double(r.peak_rss)) + "</b>" + (r.ranks.empty() ? "" : " (largest rank)") + "</div>\n";
   if (!r.error.empty()) o += "<pre class='err'>" + esc(r.error) + "</pre>\n";
 
   // 2. Summary table.
@@ -301,6 +319,30 @@ std::string report_html(const run_record& r) {
          (s.total ? (b ? bytes(double(*s.total)) : count(*s.total)) : "–") + "</td></tr>\n";
   }
   o += "</table>\n";
+
+  // A distributed run: each rank, and each step's input by rank (skew shows).
+  if (!r.ranks.empty()) {
+    o += "<h2>Ranks <span class='muted' style='font-size:12px'>the steps above are summed over them</span></h2>"
+         "<table><tr><th>rank</th><th>host</th><th>state</th><th class='n'>workers</th><th class='n'>peak RSS</th>"
+         "<th class='n'>memory peak</th><th class='n'>spilled</th><th class='n'>sent to other ranks</th></tr>\n";
+    for (const auto& k : r.ranks)
+      o += "<tr><td class='n'>" + jnum(std::uint64_t(k.rank)) + "</td><td>" + esc(k.host) + "</td><td class='" +
+           state_class(k.state) + "'>" + esc(k.state) + "</td><td class='n'>" + jnum(std::uint64_t(k.workers)) +
+           "</td><td class='n'>" + bytes(double(k.peak_rss)) + "</td><td class='n'>" + bytes(double(k.memory_peak)) +
+           "</td><td class='n'>" + bytes(double(k.spilled)) + "</td><td class='n'>" + bytes(double(k.bytes_sent)) +
+           "</td></tr>\n";
+    o += "</table>\n<h3>Input per rank</h3><table><tr><th>step</th>";
+    for (const auto& k : r.ranks) o += "<th class='n'>rank " + jnum(std::uint64_t(k.rank)) + "</th>";
+    o += "</tr>\n";
+    for (std::size_t i = 0; i < r.steps.size(); ++i) {
+      bool b = r.steps[i].unit == "bytes";
+      o += "<tr><td class='name'>" + esc(r.steps[i].name) + "</td>";
+      for (const auto& k : r.ranks)
+        o += "<td class='n'>" + (i < k.in.size() ? (b ? bytes(double(k.in[i])) : count(k.in[i])) : "–") + "</td>";
+      o += "</tr>\n";
+    }
+    o += "</table>\n";
+  }
 
   // 3. Timeline.
   o += "<h2>Timeline <span class='muted' style='font-size:12px'>shade: share of the step's workers busy · "

@@ -150,3 +150,68 @@ TEST(render, control_characters_in_names_are_blanked) {
     EXPECT_EQ(std::count(text.begin(), text.end(), '\n'), plain ? 2 : 3) << text;  // run, (header,) one step
   }
 }
+
+// A distributed run lists its ranks under the header: each with its host,
+// state and memory while they fit, else how many are in each state.
+TEST(render, ranks_are_listed_under_the_header) {
+  using parade::detail::rank_line;
+  fixture fx;
+  fx.f.ranks = {rank_line{0, "node-a", step_state::running, 1'200'000'000},
+                rank_line{1, "node-b", step_state::done, 800'000'000}, rank_line{2, "", step_state::waiting, 0}};
+  auto lines = parade::detail::render_live(fx.f, 160, false);
+  ASSERT_EQ(lines.size(), 11u);
+  EXPECT_EQ(lines[1], "  3 ranks: 0 node-a running 1.20 GB · 1 node-b done 800 MB · 2 unheard") << lines[1];
+  for (int i = 0; i < 40; ++i) fx.f.ranks.push_back({3 + i, "a-host-with-a-long-name", step_state::running, 1000});
+  for (int width = 19; width <= 200; ++width)
+    for (auto& l : parade::detail::render_live(fx.f, width, true)) EXPECT_LE(columns(l), width) << l;
+  auto many = parade::detail::render_live(fx.f, 200, false)[1];
+  EXPECT_EQ(many, "  43 ranks: 1 waiting, 41 running, 1 done, largest RSS 1.20 GB (rank 0)") << many;
+}
+
+TEST(render, a_rank_status_travels_as_bytes) {
+  using namespace parade::detail;
+  rank_status s;
+  s.rank = 3;
+  s.host = "node-c";
+  s.workers = 8;
+  s.rss = 123;
+  s.peak_rss = 456;
+  s.memory_peak = 789;
+  s.bytes_sent = 1u << 30;
+  s.messages = 17;
+  rank_step a;
+  a.in = 10, a.out = 20, a.total = 30, a.busy = 2, a.cap = 4, a.state = std::int64_t(step_state::finishing);
+  a.start_s = 0.5, a.end_s = -1;
+  s.steps = {a, rank_step{}};
+  auto bytes = encode(s);
+  auto back = decode(bytes);
+  EXPECT_EQ(back.rank, 3);
+  EXPECT_EQ(back.host, "node-c");
+  EXPECT_EQ(back.workers, 8u);
+  EXPECT_EQ(back.peak_rss, 456u);
+  EXPECT_EQ(back.memory_peak, 789u);
+  EXPECT_EQ(back.bytes_sent, std::uint64_t(1) << 30);
+  EXPECT_EQ(back.messages, 17u);
+  ASSERT_EQ(back.steps.size(), 2u);
+  EXPECT_EQ(back.steps[0].in, 10u);
+  EXPECT_EQ(back.steps[0].total, 30u);
+  EXPECT_EQ(back.steps[0].cap, 4u);
+  EXPECT_EQ(back.steps[0].start_s, 0.5);
+  EXPECT_EQ(back.steps[1].total, unknown_total);
+  // Cut or padded bytes are an error, not garbage counts.
+  EXPECT_THROW(decode(std::string_view(bytes).substr(0, bytes.size() - 1)), parade::error);
+  EXPECT_THROW(decode(bytes + "x"), parade::error);
+  EXPECT_THROW(decode(""), parade::error);
+}
+
+TEST(render, a_steps_state_over_ranks) {
+  using parade::detail::combine;
+  EXPECT_EQ(combine(step_state::done, step_state::done), step_state::done);
+  EXPECT_EQ(combine(step_state::done, step_state::waiting), step_state::running);  // under way
+  EXPECT_EQ(combine(step_state::done, step_state::finishing), step_state::finishing);
+  EXPECT_EQ(combine(step_state::running, step_state::finishing), step_state::running);
+  EXPECT_EQ(combine(step_state::waiting, step_state::running), step_state::running);
+  EXPECT_EQ(combine(step_state::stopped, step_state::done), step_state::stopped);
+  EXPECT_EQ(combine(step_state::running, step_state::failed), step_state::failed);
+  EXPECT_EQ(combine(step_state::failed, step_state::stopped), step_state::failed);
+}

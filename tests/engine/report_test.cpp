@@ -6,6 +6,7 @@
 #include <cstdlib>
 
 #include "io/files.hpp"
+#include "status/record.hpp"
 
 namespace {
 
@@ -118,4 +119,39 @@ TEST(report, opens_in_headless_chromium) {
   auto png = read_file(dir / "shot.png");
   ASSERT_GT(png.size(), 10000u) << "an empty page renders to a tiny PNG";
   EXPECT_EQ(png.substr(1, 3), "PNG");
+}
+
+// A distributed run's report: the job's sums, and each rank's own figures.
+TEST(report, a_distributed_run_has_a_table_of_ranks) {
+  parade::detail::run_record r;
+  r.name = "Job";
+  r.outcome = "done";
+  r.workers = 4;
+  auto& s = r.steps.emplace_back();
+  s.name = "Numbers";
+  s.unit = "items";
+  s.in = 3000;
+  for (int k = 0; k < 2; ++k) {
+    auto& x = r.ranks.emplace_back();
+    x.rank = k;
+    x.host = k ? "node-<b>" : "node-a";
+    x.state = "done";
+    x.workers = 2;
+    x.bytes_sent = 1000u * std::uint64_t(k + 1);
+    x.in = {std::uint64_t(1000 + 1000 * k)};
+    x.out = {7};
+    x.busy_s = {0.5};
+  }
+  auto json = parade::detail::report_json(r);
+  EXPECT_TRUE(contains(json, R"("ranks":[{"rank":0,"host":"node-a","state":"done","workers":2,)")) << json;
+  EXPECT_TRUE(contains(json, R"("sent_bytes":2000,"steps":{"in":[2000],"out":[7],"busy_s":[0.5]}}])")) << json;
+  auto html = parade::detail::report_html(r);
+  EXPECT_TRUE(contains(html, "<b>2</b> ranks")) << html;
+  EXPECT_TRUE(contains(html, "<h2>Ranks")) << html;
+  EXPECT_TRUE(contains(html, "node-&lt;b&gt;")) << "host names are escaped";
+  EXPECT_TRUE(contains(html, "<td class='n'>1,000</td><td class='n'>2,000</td>")) << "input per rank";
+  // A run on one process has neither.
+  r.ranks.clear();
+  EXPECT_FALSE(contains(parade::detail::report_json(r), "\"ranks\""));
+  EXPECT_FALSE(contains(parade::detail::report_html(r), "<h2>Ranks"));
 }

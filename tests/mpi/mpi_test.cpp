@@ -9,6 +9,7 @@
 #include <parade/cluster.hpp>
 
 #include <fstream>
+#include <sstream>
 #include <stop_token>
 #include <thread>
 
@@ -212,4 +213,66 @@ TEST(mpi, write_lines_to_parts_has_every_rank_write_its_own) {
   } catch (const parade::error& e) {
     EXPECT_NE(std::string(e.what()).find("it exists and is not empty"), std::string::npos) << e.what();
   }
+}
+
+namespace {
+// The numbers of the JSON array that follows `key` at or after `from`.
+std::vector<double> json_array(const std::string& json, const std::string& key, std::size_t from = 0) {
+  auto at = json.find("\"" + key + "\":[", from);
+  if (at == std::string::npos) return {};
+  std::vector<double> v;
+  std::istringstream in(json.substr(at + key.size() + 4, json.find(']', at) - at - key.size() - 4));
+  for (std::string n; std::getline(in, n, ',');) v.push_back(std::stod(n));
+  return v;
+}
+}  // namespace
+
+// Rank 0's display and report are the job's: counts summed over ranks while
+// the run goes (the other ranks send theirs a few times a second) and at
+// the end, with each rank's own figures beside them.
+TEST(mpi, rank_0_reports_the_whole_job) {
+  shared_dir dir("report");
+  std::int64_t n = 2000 * parade::ranks();  // a second per rank (1 ms per element, 2 workers)
+  auto o = quiet();
+  o.report = dir.path + "/run.html";
+  auto kept = parade::range(0, n, {.name = "Numbers"})
+                  .map([](std::int64_t x) {
+                    std::this_thread::sleep_for(std::chrono::milliseconds(1));
+                    return x;
+                  })
+                  .filter([](std::int64_t x) { return x % 2 == 0; })
+                  .count(o);
+  EXPECT_EQ(kept, std::uint64_t(n / 2));
+  parade::range(0, 1).count(quiet(1));  // rank 0 has written its report
+  EXPECT_EQ(std::filesystem::exists(dir.path + "/run.html"), true);
+  if (parade::rank() != 0) return;
+  std::ifstream f(dir.path + "/run.json");
+  std::string json((std::istreambuf_iterator<char>(f)), std::istreambuf_iterator<char>());
+  EXPECT_NE(json.find(R"("workers":)" + std::to_string(2 * parade::ranks()) + ","), std::string::npos) << json.substr(0, 300);
+  EXPECT_NE(json.find(R"("in":)" + std::to_string(n) + R"(,"out":)" + std::to_string(n)), std::string::npos)
+      << "the source's counts are the job's";
+  // One entry per rank (none on one process); their inputs add up to the
+  // job's, each its share.
+  auto ranks_at = json.find("\"ranks\":[");
+  if (parade::ranks() == 1) {
+    EXPECT_EQ(ranks_at, std::string::npos);
+    return;
+  }
+  ASSERT_NE(ranks_at, std::string::npos);
+  double sum = 0;
+  std::size_t from = ranks_at;
+  for (int r = 0; r < parade::ranks(); ++r) {
+    from = json.find("{\"rank\":" + std::to_string(r) + ",", from);
+    ASSERT_NE(from, std::string::npos) << "rank " << r;
+    auto in = json_array(json, "in", from);
+    ASSERT_GE(in.size(), 3u);  // Numbers, map, filter, count
+    EXPECT_EQ(in[0], 2000.0) << "rank " << r;
+    sum += in[0];
+  }
+  EXPECT_EQ(sum, double(n));
+  // While the run went, rank 0's samples already counted the other ranks:
+  // the last sample before the end shows more than rank 0's own share.
+  auto samples = json_array(json, "in", json.find("\"samples\":{"));
+  ASSERT_GE(samples.size(), 3u);
+  EXPECT_GT(samples[samples.size() - 2], 2000.0);
 }

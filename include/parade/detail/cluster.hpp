@@ -32,6 +32,18 @@ std::vector<std::string> all_to_all(const std::vector<std::string>& out);
 void notify_failure(std::uint64_t run);
 // Whether another rank said that run `run` failed (cheap; polled).
 bool failure_noticed(std::uint64_t run);
+// Status for rank 0's display, from a rank above 0: sent without waiting
+// (an update still in flight makes this one be dropped: the next will do).
+// Returns whether it was sent.
+bool send_status(std::string bytes);
+// On rank 0: the next status that arrived from any rank, if any, and the
+// rank it came from (cheap; polled).
+bool receive_status(std::string& bytes, int& from);
+// On rank 0: the next status from `rank`, waiting for it (the updates a rank
+// says it sent, drained when the run ends so none is left for the next).
+std::string receive_status_from(int rank);
+// On a rank above 0: waits until the updates it sent have left.
+void status_sent();
 // Numbers the actions: every rank counts the same.
 std::uint64_t next_run();
 // Bytes this process sent to other ranks so far (for the report and benchmarks).
