@@ -108,10 +108,10 @@ for v in $(compgen -e); do [[ $v != PARADE_* ]] || pass+=(-x "$v"); done
 # ranks of separate hosts must). The if_include masks keep both the MPI
 # traffic and the daemons' own (oob) on the veth addresses, off eth0 and lo.
 # no_tree_spawn: mpirun starts every daemon itself, instead of daemons
-# starting each other.
+# starting each other. yield_when_idle: the ranks share this machine's cores.
 mpirun --hostfile "$dir/hostfile" --oversubscribe \
   --mca plm_rsh_agent "$dir/launch" --mca plm_rsh_no_tree_spawn 1 \
-  --mca btl tcp,self --mca btl_tcp_if_include "$net.0/24" --mca oob_tcp_if_include "$net.0/24" \
+  --mca mpi_yield_when_idle 1 --mca btl tcp,self --mca btl_tcp_if_include "$net.0/24" --mca oob_tcp_if_include "$net.0/24" \
   "${pass[@]}" "$@" <&0 9>&- &
 echo $! >"$dir/mpirun.pid"
 # wait, not a foreground mpirun: a signal interrupts wait at once, so the

@@ -45,7 +45,7 @@ if [ -n "$sanitize" ]; then
   # most: 500 string cases took over 300 s).
   if [ "$sanitize" = thread ]; then cases=120; else cases=250; fi
   export PARADE_DIFF_CASES=${PARADE_DIFF_CASES:-$cases}
-  export TSAN_OPTIONS="halt_on_error=1 second_deadlock_stack=1"
+  export TSAN_OPTIONS="halt_on_error=1 second_deadlock_stack=1 suppressions=$PWD/tests/tsan.supp"
   export ASAN_OPTIONS="detect_leaks=1:abort_on_error=1"
   export UBSAN_OPTIONS="print_stacktrace=1:halt_on_error=1"
   ctest --test-dir "$dir" --output-on-failure -j2 -LE "consumer|compile_fail|cluster" -E "^(warnings|docs)\\."

@@ -558,11 +558,4 @@ void run_state::finish() {
   if (cancelled || stopped) throw parade::cancelled("parade: run '" + p_->opts.name + "' cancelled");
 }
 
-void one_rank_only(const run_state& rs, const char* op) {
-  if (rs.distributed())
-    throw parade::error(std::string("parade: ") + op +
-                        " does not run across MPI ranks yet (its result depends on positions in the whole input); "
-                        "run this action on one rank (docs/cluster.md)");
-}
-
 }  // namespace parade::detail

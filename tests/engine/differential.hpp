@@ -277,14 +277,8 @@ parade::dataset<typename K::type> apply(parade::dataset<typename K::type> ds, co
   return ds;
 }
 
-// Operations whose result depends on positions in the whole input do not
-// run across MPI ranks (they throw there, tested apart).
-inline bool runs_distributed(op_kind k) {
-  return k != op_kind::batch && k != op_kind::enumerate && k != op_kind::sample && k != op_kind::concat;
-}
-
-// `distributed`: the chains run under mpirun on several ranks: only the
-// operations that run there, and no for_each (it runs on each rank's share).
+// `distributed`: the chains run under mpirun on several ranks: no for_each
+// (it runs on each rank's share).
 template <class K>
 void random_chains(int cases, std::uint64_t seed, bool distributed = false) {
   using E = typename K::type;
@@ -298,7 +292,6 @@ void random_chains(int cases, std::uint64_t seed, bool distributed = false) {
     std::vector<op> ops;
     for (i64 k = pick(0, 5); k > 0; --k) {
       auto kind = op_kind(pick(0, int(op_kind::count) - 1));
-      if (distributed && !runs_distributed(kind)) kind = op_kind::map;
       op o{kind, 0, 0};
       switch (kind) {
         case op_kind::map: case op_kind::capped_map: o.a = pick(1, 50); o.b = pick(0, 1000); break;

@@ -186,9 +186,30 @@ TEST(mpi, records_without_a_serializer_cannot_cross_ranks) {
   one_rank_only(run, 3u, "no parade::serializer");
 }
 
-TEST(mpi, operations_that_need_global_positions_say_so) {
-  auto run = [] { return parade::range(0, 100).enumerate().count(quiet()); };
-  one_rank_only(run, 100u, "enumerate does not run across MPI ranks");
+// batch, enumerate, sample and concat see the whole input in order, as in
+// one process: their input is gathered onto one rank first.
+TEST(mpi, operations_on_positions_see_the_whole_input) {
+  auto numbers = [] { return parade::range(0, 5000).map([](std::int64_t x) { return std::to_string(x); }); };
+  auto indexed = numbers().enumerate().collect(quiet());
+  ASSERT_EQ(indexed.size(), 5000u);
+  for (std::size_t i = 0; i < indexed.size(); ++i) ASSERT_EQ(indexed[i], std::pair(i, std::to_string(i)));
+  auto batches = numbers().batch(7).collect(quiet());
+  ASSERT_EQ(batches.size(), 715u);
+  EXPECT_EQ(batches[0], (std::vector<std::string>{"0", "1", "2", "3", "4", "5", "6"}));
+  EXPECT_EQ(batches.back(), (std::vector<std::string>{"4998", "4999"}));
+  // The same sample as one process keeps: sample_keeps() of each position.
+  auto sampled = numbers().sample(0.25, 42).collect(quiet());
+  std::vector<std::string> want;
+  auto th = parade::detail::sample_threshold(0.25);
+  for (std::uint64_t i = 0; i < 5000; ++i)
+    if (parade::detail::sample_keeps(42, i, th)) want.push_back(std::to_string(i));
+  EXPECT_EQ(sampled, want);
+  // concat: all of the first, then all of the second (every rank has a
+  // share of both), and the work after it still sees that order.
+  auto both = parade::range(0, 3000).concat(parade::range(10000, 12000)).enumerate().collect(quiet());
+  ASSERT_EQ(both.size(), 5000u);
+  for (std::size_t i = 0; i < both.size(); ++i)
+    ASSERT_EQ(both[i].second, i < 3000 ? std::int64_t(i) : std::int64_t(10000 + i - 3000)) << i;
 }
 
 TEST(mpi, write_lines_to_parts_has_every_rank_write_its_own) {

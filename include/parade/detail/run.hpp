@@ -122,9 +122,4 @@ class run_state {
   std::unique_ptr<impl> p_;
 };
 
-// Operations whose result depends on positions across the whole input
-// (batch, enumerate, sample, concat's order) do not run across MPI ranks
-// yet: under a distributed run they throw parade::error saying so.
-void one_rank_only(const run_state& rs, const char* op);
-
 }  // namespace parade::detail

@@ -305,12 +305,33 @@ open_end<typename Policy::output> run_sorted(run_state& rs, std::vector<open_end
   return e;
 }
 
+// Orders nothing: a sort by it keeps the input order (a buffer in order).
+struct never_less {
+  template <class T>
+  bool operator()(const T&, const T&) const {
+    return false;
+  }
+};
+
 // Plans a sort barrier on `up` by `less`.
 template <class T, class Less>
 open_end<T> run_sort(run_state& rs, open_end<T> up, const op_options& o, const char* kind, Less less) {
   std::vector<open_end<T>> ups;
   ups.push_back(std::move(up));
   return run_sorted(rs, std::move(ups), o, kind, less, sort_policy<T, Less>{less}, true);
+}
+
+// Under MPI, an operation that needs positions in the whole input (batch,
+// enumerate, sample, concat) first gets its input onto one rank: a barrier
+// whose records all compare equal, so the exchange sends them all to one
+// rank, merged in their order in the whole input (input, rank, position).
+// The steps after it run on that rank, the others getting nothing. In one
+// process: `up`, unchanged.
+template <class T>
+open_end<T> on_one_rank(run_state& rs, open_end<T> up, const op_options& o, const char* kind) {
+  if (!rs.distributed()) return up;
+  op_options g{.name = step_name(o, kind) + " (gather)"};
+  return run_sort(rs, std::move(up), g, "gather", never_less{});
 }
 
 }  // namespace parade::detail

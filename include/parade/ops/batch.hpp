@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "parade/dataset.hpp"
+#include "parade/detail/sorter.hpp"
 
 namespace parade {
 namespace detail {
@@ -19,8 +20,7 @@ class batch_node final : public node<std::vector<T>> {
   // Batches span chunks, so batching is an ordered stage: one worker, in
   // sequence order, carrying the unfinished batch from token to token.
   open_end<std::vector<T>> compile(run_state& rs) const override {
-    one_rank_only(rs, "batch");
-    auto up = close(rs, parent_->compile(rs));
+    auto up = close(rs, on_one_rank(rs, parent_->compile(rs), o_, "batch"));
     auto name = step_name(o_, "batch");
     auto& stats = add_step_after(rs, up, name, "batch", dataset_name(o_, name), yields::batch);
     stats.batch_n = n_;

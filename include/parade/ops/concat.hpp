@@ -100,20 +100,12 @@ class pass_sink final : public sink<T> {
   sink<T>& next_;
 };
 
-struct never_less {
-  template <class T>
-  bool operator()(const T&, const T&) const {
-    return false;
-  }
-};
-
 template <class T>
 class concat_node final : public node<T> {
  public:
   concat_node(std::shared_ptr<const node<T>> a, std::shared_ptr<const node<T>> b, op_options o)
       : a_(std::move(a)), b_(std::move(b)), o_(std::move(o)) {}
   open_end<T> compile(run_state& rs) const override {
-    one_rank_only(rs, "concat");
     auto name = step_name(o_, "concat");
     auto a = plain(rs, a_->compile(rs), name);
     auto b = plain(rs, b_->compile(rs), name);
@@ -143,9 +135,11 @@ class concat_node final : public node<T> {
  private:
   // A side is read by its source and fused steps only: one with stages of
   // its own (a step with a worker cap, batch) is first buffered in order
-  // (spilling under the budget).
+  // (spilling under the budget). Under MPI every side is, and the buffer
+  // brings it onto one rank (on_one_rank), so this side comes before that
+  // one in the job's output, not on each rank's share only.
   static open_end<T> plain(run_state& rs, open_end<T> e, const std::string& name) {
-    if (e.stages.empty() && e.cap == SIZE_MAX) return e;
+    if (e.stages.empty() && e.cap == SIZE_MAX && !rs.distributed()) return e;
     op_options o{.name = name + " (buffer)"};
     return run_sort(rs, std::move(e), o, "buffer", never_less{});
   }

@@ -3,6 +3,7 @@
 
 #include "parade/dataset.hpp"
 #include "parade/detail/indexed.hpp"
+#include "parade/detail/sorter.hpp"
 
 namespace parade {
 namespace detail {
@@ -14,9 +15,9 @@ class enumerate_node final : public node<std::pair<std::size_t, T>> {
  public:
   enumerate_node(std::shared_ptr<const node<T>> parent, op_options o) : parent_(std::move(parent)), o_(std::move(o)) {}
   open_end<out_t> compile(run_state& rs) const override {
-    one_rank_only(rs, "enumerate");
     auto emit = [](std::uint64_t pos, T&& x, std::vector<out_t>& out) { out.emplace_back(std::size_t(pos), std::move(x)); };
-    return positioned<T, out_t>(rs, parent_->compile(rs), o_, "enumerate", yields::same, emit);
+    auto up = on_one_rank(rs, parent_->compile(rs), o_, "enumerate");
+    return positioned<T, out_t>(rs, std::move(up), o_, "enumerate", yields::same, emit);
   }
 
  private:

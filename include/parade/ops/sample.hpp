@@ -7,6 +7,7 @@
 #include "parade/dataset.hpp"
 #include "parade/detail/hash.hpp"
 #include "parade/detail/indexed.hpp"
+#include "parade/detail/sorter.hpp"
 
 namespace parade {
 namespace detail {
@@ -27,11 +28,10 @@ class sample_node final : public node<T> {
   sample_node(std::shared_ptr<const node<T>> parent, std::uint64_t threshold, std::uint64_t seed, op_options o)
       : parent_(std::move(parent)), threshold_(threshold), seed_(seed), o_(std::move(o)) {}
   open_end<T> compile(run_state& rs) const override {
-    one_rank_only(rs, "sample");
     auto emit = [th = threshold_, seed = seed_](std::uint64_t pos, T&& x, std::vector<T>& out) {
       if (th == ~std::uint64_t{0} || sample_keeps(seed, pos, th)) out.emplace_back(std::move(x));
     };
-    return positioned<T, T>(rs, parent_->compile(rs), o_, "sample", yields::unknown, emit);
+    return positioned<T, T>(rs, on_one_rank(rs, parent_->compile(rs), o_, "sample"), o_, "sample", yields::unknown, emit);
   }
 
  private:
