@@ -367,6 +367,11 @@ frame monitor::make_frame(double t) {
     }
     v.phase = up ? up->phase + (s.upstream->barrier ? 1 : 0) : 0;
     v.total = s.total ? own_total : up ? up->length : std::nullopt;
+    if (s.second && v.total) {  // concat: both inputs' lengths
+      auto it = index.find(s.second);
+      auto other = it == index.end() ? std::nullopt : f.steps[it->second].length;
+      v.total = other ? std::optional(*v.total + *other) : std::nullopt;
+    }
     switch (s.yield) {
       case yields::same: v.length = v.total; break;
       case yields::batch:

@@ -155,3 +155,15 @@ TEST(report, a_distributed_run_has_a_table_of_ranks) {
   EXPECT_FALSE(contains(parade::detail::report_json(r), "\"ranks\""));
   EXPECT_FALSE(contains(parade::detail::report_html(r), "<h2>Ranks"));
 }
+
+// concat's progress is out of both inputs' lengths, not the first's alone.
+TEST(report, concat_counts_both_inputs_in_its_total) {
+  scratch_dir dir;
+  auto n = parade::range(0, 3000).concat(parade::range(0, 2000)).count(
+      {.status = parade::status_mode::off, .report = dir / "run.html"});
+  EXPECT_EQ(n, 5000u);
+  auto json = read_file(dir / "run.json");
+  auto at = json.find(R"("kind":"concat")");
+  ASSERT_NE(at, std::string::npos) << json.substr(0, 2000);
+  EXPECT_EQ(json.find(R"("total":5000,"in":5000)", at), json.find(R"("total":)", at)) << json.substr(at, 300);
+}

@@ -115,6 +115,7 @@ struct alignas(64) step_stats {
   std::uint64_t batch_n = 0;           // yields::batch: n per output element
   step_stats* upstream = nullptr;      // the step whose output this one reads
   step_stats* feeder = nullptr;        // the source step of its segment
+  step_stats* second = nullptr;        // concat: the other input, whose length adds to upstream's
   bool barrier = false;                // holds its output until its input ends
 
   std::atomic<std::uint64_t> in{0}, out{0};

@@ -119,6 +119,7 @@ class concat_node final : public node<T> {
     for (auto& f : b.before) e.before.push_back(std::move(f));
     auto& stats = add_step_after(rs, e, name, "concat", dataset_name(o_, name), yields::unknown);
     stats.upstream = a.steps.empty() ? nullptr : a.steps.back();
+    stats.second = b.steps.empty() ? nullptr : b.steps.back();
     e.name = stats.name;
     e.make = [&stats, src, ma = std::move(a.make), mb = std::move(b.make)](sink<T>& out) -> std::unique_ptr<reader_base> {
       auto pass = std::make_shared<pass_sink<T>>(stats, out);
@@ -139,7 +140,8 @@ class concat_node final : public node<T> {
   // brings it onto one rank (on_one_rank), so this side comes before that
   // one in the job's output, not on each rank's share only.
   static open_end<T> plain(run_state& rs, open_end<T> e, const std::string& name) {
-    if (e.stages.empty() && e.cap == SIZE_MAX && !rs.distributed()) return e;
+    if (rs.distributed()) return on_one_rank(rs, std::move(e), {.name = name}, "concat");
+    if (e.stages.empty() && e.cap == SIZE_MAX) return e;
     op_options o{.name = name + " (buffer)"};
     return run_sort(rs, std::move(e), o, "buffer", never_less{});
   }
