@@ -4,7 +4,8 @@
 # cross sockets, as between hosts), alternated in one run: word count on the
 # 1 GB corpus, reduce_by_key with 10 M distinct keys, sort of 1 GB of
 # records under 256 MB. Prints each run's time and the bytes each rank sent,
-# and what the transport carries alone (bench_mpi_bandwidth).
+# what the transport carries alone and what loopback TCP carries without
+# MPI (bench_mpi_bandwidth).
 #   bench/mpi.sh [REPS]    (after bench/suite.sh made the data in /tmp/parade-bench)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -17,6 +18,8 @@ export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1 PARADE_STATUS=o
 mpi=(mpirun --oversubscribe --mca btl tcp,self -np 2 -x BENCH_WORKERS=1)
 [ -f "$data/gcide-1000m.txt" ] && [ -f "$data/records-1000.txt" ] || { echo "run bench/suite.sh first (it makes the data)"; exit 1; }
 
+echo "== loopback TCP alone (no MPI): one connection, both ways at once"
+"$bin/bench_mpi_bandwidth" --tcp 4096
 echo "== transport: all-to-all rounds of 16 MiB, 2 ranks over loopback TCP"
 "${mpi[@]}" "$bin/bench_mpi_bandwidth" 4096
 for r in $(seq 1 "$reps"); do
