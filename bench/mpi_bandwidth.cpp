@@ -81,10 +81,11 @@ int main(int argc, char** argv) {
   std::vector<std::string> out(static_cast<std::size_t>(ranks));
   for (int d = 0; d < ranks; ++d)
     if (d != me) out[std::size_t(d)].assign(round, char('a' + d));
-  cl::all_to_all(out);  // warm-up: connections made
+  std::vector<std::string> in;
+  cl::all_to_all(out, in);  // warm-up: connections made
   std::uint64_t before = cl::bytes_sent();
   auto t0 = std::chrono::steady_clock::now();
-  for (std::size_t sent = 0; sent < total_mib << 20; sent += round) cl::all_to_all(out);
+  for (std::size_t sent = 0; sent < total_mib << 20; sent += round) cl::all_to_all(out, in);
   double s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   double mb = double(cl::bytes_sent() - before) / 1e6;
   std::printf("bandwidth rank=%d sent_mb=%.0f seconds=%.2f mb_per_s=%.0f\n", me, mb, s, mb / s);

@@ -326,12 +326,13 @@ bool rank_spool::gather_to(output_file& file) {
   };
   // One block a round, rank 1's first, then rank 2's, ...; every rank takes
   // part in every round, so a failure anywhere ends the rounds everywhere.
+  std::vector<std::string> out(static_cast<std::size_t>(ranks)), in;
   for (int r = 1; r < ranks; ++r) {
     std::size_t n = std::stoull(counts[std::size_t(r)]);
     for (std::size_t i = 0; i < n; ++i) {
-      std::vector<std::string> out(static_cast<std::size_t>(ranks));
+      out[0].clear();
       if (me == r) guard([&] { rs.spill().read(rs.workers(), p_->blocks[i], out[0]); });
-      auto in = cluster::all_to_all(out);
+      cluster::all_to_all(out, in);
       if (me == 0) guard([&] { file.write(in[std::size_t(r)]); });
       if (cluster::max_of(failed || rs.poll() ? 1 : 0) > 0) return rs.ranks_ok();
     }

@@ -23,9 +23,10 @@ int max_of(int mine);
 std::uint64_t sum_of(std::uint64_t mine);
 // Every rank's bytes, in rank order, on every rank.
 std::vector<std::string> all_gather(std::string_view mine);
-// out[d] goes to rank d; returns what each rank sent here, by rank. Sizes
-// up to a few hundred MiB in total (callers send in bounded rounds).
-std::vector<std::string> all_to_all(const std::vector<std::string>& out);
+// out[d] goes to rank d; in[s] becomes what rank s sent here. Callers send
+// in bounded rounds and pass the same `in` each round: its strings keep
+// their capacity. A message is under 2 GiB.
+void all_to_all(const std::vector<std::string>& out, std::vector<std::string>& in);
 
 // A run failed here: tell the other ranks now (non-blocking), so they stop
 // their work instead of finding out at the next collective.

@@ -179,7 +179,7 @@ class run_exchange {
   bool fill(int d, std::string& buf, std::size_t quota) {
     auto& o = out_[std::size_t(d)];
     byte_writer w(buf);
-    std::string frame;
+    std::string& frame = frame_;  // reused: its pages stay mapped round to round
     while (o.at < o.runs.size() && buf.size() < quota) {
       auto& c = *o.runs[o.at];
       if (!c.valid()) {
@@ -258,8 +258,11 @@ class run_exchange {
   void rounds() {
     std::size_t quota = exchange_round_bytes(rs_.memory(), R_);
     bool failed = false;
+    // Kept over the rounds, cleared but not freed: fresh pages each round
+    // would cost more than sending them.
+    std::vector<std::string> out(static_cast<std::size_t>(R_)), in;
     for (;;) {
-      std::vector<std::string> out(static_cast<std::size_t>(R_));
+      for (auto& o : out) o.clear();
       bool more = false;
       if (!failed) {
         try {
@@ -272,7 +275,7 @@ class run_exchange {
           failed = true;
         }
       }
-      auto in = cluster::all_to_all(out);
+      cluster::all_to_all(out, in);
       if (!failed) {
         try {
           guarded(stats_, [&] {
@@ -298,6 +301,7 @@ class run_exchange {
   std::vector<E> splitters_;
   std::vector<outgoing> out_;
   std::vector<std::unique_ptr<incoming>> incoming_;
+  std::string frame_;  // fill()'s scratch
   std::size_t last_ = 0;
   std::unique_ptr<memory_lease> lease_;
 };
