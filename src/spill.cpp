@@ -47,6 +47,18 @@ void remove_stale(const std::string& tmp) {
   }
 }
 
+// A worker's buffer for packed blocks, kept: a fresh 64 KiB buffer per
+// block costs more than the block's I/O (fresh pages, and each large
+// malloc makes glibc consolidate the small chunks freed since the last).
+std::string& scratch() {
+  thread_local std::string s;
+  return s;
+}
+// Blocks bigger than a run's (an MPI rank's spooled output) are not kept.
+void trim_scratch() {
+  if (scratch().capacity() > spill_block * 2) std::string().swap(scratch());
+}
+
 }  // namespace
 
 void cannot_spill(const std::string&) {
@@ -139,7 +151,8 @@ block_ref spill_space::write(std::size_t f, std::string_view raw, std::uint32_t 
   b.records = records;
   // lz4 when it shrinks the block by a tenth or more: random keys barely
   // compress, and then the time is better spent writing.
-  std::string packed(std::size_t(LZ4_compressBound(int(raw.size()))), '\0');
+  std::string& packed = scratch();
+  if (std::size_t bound = std::size_t(LZ4_compressBound(int(raw.size()))); packed.size() < bound) packed.resize(bound);
   int n = LZ4_compress_default(raw.data(), packed.data(), int(raw.size()), int(packed.size()));
   std::string_view out = raw;
   if (n > 0 && std::size_t(n) < raw.size() - raw.size() / 10) {
@@ -160,14 +173,17 @@ block_ref spill_space::write(std::size_t f, std::string_view raw, std::uint32_t 
     done += std::size_t(w);
   }
   spilled_.fetch_add(out.size(), std::memory_order_relaxed);
+  trim_scratch();
   return b;
 }
 
 void spill_space::read(std::size_t f, const block_ref& b, std::string& raw) const {
-  std::string stored(b.stored, '\0');
+  // Stored as it is: read straight into raw; packed: into the scratch first.
+  std::string& into = b.packed ? scratch() : raw;
+  if (into.size() < b.stored) into.resize(b.stored);
   int fd = p_->fds[f];
-  for (std::size_t done = 0; done < stored.size();) {
-    ssize_t r = ::pread(fd, stored.data() + done, stored.size() - done, off_t(b.offset + done));
+  for (std::size_t done = 0; done < b.stored;) {
+    ssize_t r = ::pread(fd, into.data() + done, b.stored - done, off_t(b.offset + done));
     if (r < 0 && errno == EINTR) continue;
     if (r <= 0)
       throw parade::error("parade: cannot read back spilled data in " + dir_ + ": " +
@@ -175,11 +191,12 @@ void spill_space::read(std::size_t f, const block_ref& b, std::string& raw) cons
     done += std::size_t(r);
   }
   if (!b.packed) {
-    raw = std::move(stored);
+    raw.resize(b.stored);
     return;
   }
   raw.resize(b.raw);
-  int n = LZ4_decompress_safe(stored.data(), raw.data(), int(stored.size()), int(raw.size()));
+  int n = LZ4_decompress_safe(into.data(), raw.data(), int(b.stored), int(raw.size()));
+  trim_scratch();
   if (n != int(b.raw)) throw parade::error("parade: spilled data in " + dir_ + " is corrupt");
 }
 
