@@ -50,6 +50,10 @@ class segment_run {
       for (std::size_t k = s.cap; k-- > 0;) s.free_slots.push_back(k);
     }
     max_tokens_ = rs.max_tokens();
+    // A concurrent source's parts (files, a merge's key ranges) are read
+    // ahead of the head part, their tokens waiting for ordered steps
+    // downstream: room for a few parts' worth, while the byte bound allows.
+    if (mode_ == source_mode::concurrent) max_tokens_ *= 4;
     max_bytes_ = rs.buffer_bytes();
     for (auto& s : stages_) {
       for (auto* st : s.def->steps) {

@@ -133,44 +133,46 @@ class disk_cursor final : public run_cursor<typename Policy::record> {
       : policy_(policy), space_(space), run_(run), next_(block), start_(block), keep_(keep), lo_(lo), hi_(hi) {
     this->id = run.id;
   }
+  // Decodes the next few records of the block (a block at once would decode
+  // records past `hi` that the next part decodes again: with parts of a few
+  // blocks per run, most of the work).
   bool refill() override {
-    if (done_) return false;
-    for (;;) {
-      if (next_ >= run_.ref.blocks.size()) return done_ = true, false;
-      if (next_ > start_ + 2 && next_ - 1 < keep_) space_.forget(run_.ref.file, run_.ref.blocks[next_ - 1]);
-      decode(run_.ref.blocks[next_++]);
-      std::size_t from = 0, to = items_.size();
-      if (lo_) {
-        while (from < to && policy_.less(items_[from], *lo_)) ++from;
-        if (from < to) lo_ = nullptr;  // found the start: later blocks need no skipping
+    while (!done_) {
+      if (left_ == 0) {
+        if (next_ >= run_.ref.blocks.size()) return done_ = true, false;
+        if (next_ > start_ + 2 && next_ - 1 < keep_) space_.forget(run_.ref.file, run_.ref.blocks[next_ - 1]);
+        const block_ref& b = run_.ref.blocks[next_++];
+        space_.read(run_.ref.file, b, raw_);
+        reader_ = byte_reader(raw_.data(), raw_.size());
+        left_ = b.records;
       }
-      if (hi_) {
-        std::size_t stop = from;
-        while (stop < to && policy_.less(items_[stop], *hi_)) ++stop;
-        if (stop < to) done_ = true, to = stop;
+      items_.clear();
+      arrivals_.clear();
+      while (left_ > 0 && items_.size() < batch) {
+        std::uint64_t a = 0;
+        E e = policy_.read(reader_, a);
+        --left_;
+        if (lo_) {
+          if (policy_.less(e, *lo_)) continue;
+          lo_ = nullptr;  // found the start: later records need no test
+        }
+        if (hi_ && !policy_.less(e, *hi_)) {
+          done_ = true;
+          break;
+        }
+        items_.push_back(std::move(e));
+        arrivals_.push_back(a);
       }
-      this->cur = items_.data() + from;
-      this->end = items_.data() + to;
-      this->arrival = arrivals_.data() + from;
-      if (from < to) return true;
-      if (done_) return false;
+      this->cur = items_.data();
+      this->end = items_.data() + items_.size();
+      this->arrival = arrivals_.data();
+      if (!items_.empty()) return true;
     }
+    return false;
   }
 
  private:
-  void decode(const block_ref& b) {
-    space_.read(run_.ref.file, b, raw_);
-    items_.clear();
-    arrivals_.clear();
-    items_.reserve(b.records);
-    arrivals_.reserve(b.records);
-    byte_reader r(raw_);
-    for (std::uint32_t i = 0; i < b.records; ++i) {
-      std::uint64_t a = 0;
-      items_.push_back(policy_.read(r, a));
-      arrivals_.push_back(a);
-    }
-  }
+  static constexpr std::size_t batch = 256;
   const Policy& policy_;
   spill_space& space_;
   const disk_run& run_;
@@ -178,7 +180,9 @@ class disk_cursor final : public run_cursor<typename Policy::record> {
   const E* lo_;
   const E* hi_;
   bool done_ = false;
-  std::string raw_;
+  std::string raw_;  // the block being read
+  byte_reader reader_{nullptr, 0};
+  std::uint32_t left_ = 0;  // its records not yet decoded
   std::vector<E> items_;
   std::vector<std::uint64_t> arrivals_;
 };
@@ -197,7 +201,7 @@ class merge_source final : public source_def {
       : rs_(rs), stats_(stats), policy_(std::move(policy)), memory_(std::move(memory)), disk_(std::move(disk)),
         space_(space) {
     split(parts_wanted);
-    max_open_ = rs.workers() + 1;
+    max_open_ = 2 * rs.workers();
   }
 
   ~merge_source() override {
@@ -303,6 +307,11 @@ class merge_source final : public source_def {
   void split(std::size_t wanted) {
     for (auto& r : memory_) records_ += r.items.size();
     for (auto& d : disk_) records_ += d.ref.records;
+    // Parts of about part_records at most: a part is merged by one worker
+    // at a time and its output waits for the parts before it, so parts much
+    // longer than what may wait downstream leave the other workers idle
+    // (1 GB sorted in 8 parts: one worker busy through the merge).
+    wanted = std::max<std::size_t>(wanted, records_ / part_records);
     std::vector<const E*> samples;
     if (!disk_.empty()) {
       firsts_ = decode_firsts(policy_, disk_);
@@ -401,6 +410,7 @@ class merge_source final : public source_def {
     });
   }
 
+  static constexpr std::size_t part_records = 32768;
   run_state& rs_;
   step_stats& stats_;
   Policy policy_;
