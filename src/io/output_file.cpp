@@ -129,6 +129,14 @@ void output_file::write(std::string_view bytes) {
     bytes.remove_prefix(std::size_t(n));
     written_ += std::uint64_t(n);
   }
+  // Write-behind: start the disk writing what is written so far every few
+  // MiB, so commit()'s fsync waits for the last stretch only, not for the
+  // whole file (1 GB sorted: a 1-4 s stall at the end). Asynchronous, and
+  // best effort (a pipe or a filesystem without it: the fsync does it all).
+  if (written_ - flushed_ >= write_behind) {
+    ::sync_file_range(fd_, off_t(flushed_), off_t(written_ - flushed_), SYNC_FILE_RANGE_WRITE);
+    flushed_ = written_;
+  }
 }
 
 void output_file::commit() {

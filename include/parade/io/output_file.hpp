@@ -32,7 +32,8 @@ class output_file {
   std::uint64_t written() const { return written_; }
 
  private:
-  std::uint64_t written_ = 0;
+  static constexpr std::uint64_t write_behind = std::uint64_t{8} << 20;
+  std::uint64_t written_ = 0, flushed_ = 0;  // flushed_: handed to the disk (write())
   std::string path_, dir_, temp_;  // temp_: named temporary (fallback only)
   int fd_ = -1;
   int kind_ = 0;
