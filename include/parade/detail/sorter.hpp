@@ -71,19 +71,67 @@ concept exact_key_sorted = requires(const T& x) {
   { Less::exact_key(x) } -> std::same_as<std::uint64_t>;
 };
 
+// What sorting a run needs besides the run: kept by a sort's worker slot
+// from run to run, so each sort does not fault in fresh pages (on these
+// machines a page fault costs more than the sorting of its records).
+struct sort_scratch {
+  struct prefix_entry {
+    std::uint64_t prefix;
+    std::uint32_t i;
+  };
+  struct key_entry {
+    std::uint64_t key, arrival;
+    std::uint32_t i;
+  };
+  std::vector<prefix_entry> prefixes;
+  std::vector<key_entry> keys;
+  std::vector<std::uint32_t> idx;
+};
+
+// Puts items[idx[i]] at i for every i (a permutation), in place when T can
+// be assigned; arrivals likewise. Destroys idx.
+template <class T>
+void permute(std::vector<T>& items, std::vector<std::uint64_t>& arrival, std::vector<std::uint32_t>& idx) {
+  if constexpr (std::is_move_assignable_v<T> && std::is_move_constructible_v<T>) {
+    // Cycle by cycle; a place done is marked by idx[j] == j.
+    for (std::uint32_t i = 0; i < idx.size(); ++i) {
+      if (idx[i] == i) continue;
+      T t(std::move(items[i]));
+      std::uint64_t a = arrival[i];
+      std::uint32_t j = i;
+      for (std::uint32_t k = idx[j]; k != i; j = k, k = idx[j]) {
+        items[j] = std::move(items[k]);
+        arrival[j] = arrival[k];
+        idx[j] = j;
+      }
+      items[j] = std::move(t);
+      arrival[j] = a;
+      idx[j] = j;
+    }
+  } else {  // const members: moved into a new vector
+    std::vector<T> sorted;
+    sorted.reserve(items.size());
+    std::vector<std::uint64_t> arr(items.size());
+    for (std::size_t i = 0; i < idx.size(); ++i) {
+      sorted.emplace_back(std::move(items[idx[i]]));
+      arr[i] = arrival[idx[i]];
+    }
+    items.swap(sorted);
+    arrival.swap(arr);
+  }
+}
+
 // Sorts items (and their arrivals alongside) by less, then arrival, then
 // place: a total order, so an unstable sort gives the stable result.
 template <class T, class Less>
-void sort_run(std::vector<T>& items, std::vector<std::uint64_t>& arrival, const Less& less) {
-  std::vector<std::uint32_t> idx(items.size());
+void sort_run(std::vector<T>& items, std::vector<std::uint64_t>& arrival, const Less& less, sort_scratch& scratch) {
+  auto& idx = scratch.idx;
+  idx.resize(items.size());
   if constexpr (prefix_sorted<T, Less>) {
-    struct entry {
-      std::uint64_t prefix;
-      std::uint32_t i;
-    };
-    std::vector<entry> keys(items.size());
+    auto& keys = scratch.prefixes;
+    keys.resize(items.size());
     for (std::size_t i = 0; i < keys.size(); ++i) keys[i] = {string_prefix(items[i]), std::uint32_t(i)};
-    std::sort(keys.begin(), keys.end(), [&](const entry& a, const entry& b) {
+    std::sort(keys.begin(), keys.end(), [&](const auto& a, const auto& b) {
       if (a.prefix != b.prefix) return a.prefix < b.prefix;
       if (int c = items[a.i].compare(items[b.i]); c != 0) return c < 0;
       if (arrival[a.i] != arrival[b.i]) return arrival[a.i] < arrival[b.i];
@@ -91,13 +139,10 @@ void sort_run(std::vector<T>& items, std::vector<std::uint64_t>& arrival, const 
     });
     for (std::size_t i = 0; i < idx.size(); ++i) idx[i] = keys[i].i;
   } else if constexpr (exact_key_sorted<T, Less>) {
-    struct entry {
-      std::uint64_t key, arrival;
-      std::uint32_t i;
-    };
-    std::vector<entry> keys(items.size());
+    auto& keys = scratch.keys;
+    keys.resize(items.size());
     for (std::size_t i = 0; i < keys.size(); ++i) keys[i] = {Less::exact_key(items[i]), arrival[i], std::uint32_t(i)};
-    std::sort(keys.begin(), keys.end(), [](const entry& a, const entry& b) {
+    std::sort(keys.begin(), keys.end(), [](const auto& a, const auto& b) {
       return a.key != b.key ? a.key < b.key : a.arrival != b.arrival ? a.arrival < b.arrival : a.i < b.i;
     });
     for (std::size_t i = 0; i < idx.size(); ++i) idx[i] = keys[i].i;
@@ -110,15 +155,13 @@ void sort_run(std::vector<T>& items, std::vector<std::uint64_t>& arrival, const 
       return a < b;
     });
   }
-  std::vector<T> sorted;
-  sorted.reserve(items.size());
-  std::vector<std::uint64_t> arr(items.size());
-  for (std::size_t i = 0; i < idx.size(); ++i) {
-    sorted.emplace_back(std::move(items[idx[i]]));
-    arr[i] = arrival[idx[i]];
-  }
-  items.swap(sorted);
-  arrival.swap(arr);
+  permute(items, arrival, idx);
+}
+
+template <class T, class Less>
+void sort_run(std::vector<T>& items, std::vector<std::uint64_t>& arrival, const Less& less) {
+  sort_scratch scratch;
+  sort_run(items, arrival, less, scratch);
 }
 
 // One worker slot of a sort: a buffer that becomes runs.
@@ -149,6 +192,9 @@ class sort_terminal final : public sink<T> {
   void finish() {
     if (forced() && (!items_.empty() || !memory_.empty())) spill();
     if (!items_.empty()) seal();
+    scratch_ = {};  // no more sorting: what was kept for it goes
+    std::vector<T>().swap(items_);
+    std::vector<std::uint64_t>().swap(arrivals_);
   }
   // Sorted runs in memory, in the order they were made (ids: creation order,
   // shared with the disk runs).
@@ -168,7 +214,7 @@ class sort_terminal final : public sink<T> {
   bool forced() const { return is_serializable_v<T> && rs_.force_spill(); }
   // The current run, sorted, joins the in-memory runs.
   void seal() {
-    sort_run(items_, arrivals_, less_);
+    sort_run(items_, arrivals_, less_, scratch_);
     memory_.push_back(memory_run<T>{std::move(items_), std::move(arrivals_), next_id_++});
     items_.clear();  // moved from: valid, now surely empty (`= {}` would copy through an initializer_list)
     arrivals_.clear();
@@ -186,6 +232,10 @@ class sort_terminal final : public sink<T> {
         for (std::size_t i = 0; i < m.items.size(); ++i)
           w.add(m.items[i], [&](byte_writer& bw, const T& x) { policy.write(bw, x, m.arrival[i]); });
         disk_.push_back({w.finish(), m.id});
+        // The next run fills the same vectors (kept: no fresh pages).
+        m.items.clear();
+        m.arrival.clear();
+        if (m.items.capacity() > items_.capacity()) items_.swap(m.items), arrivals_.swap(m.arrival);
       }
       memory_.clear();
       lease_.release();
@@ -203,6 +253,7 @@ class sort_terminal final : public sink<T> {
   std::vector<T> items_;
   std::vector<std::uint64_t> arrivals_;
   std::vector<memory_run<T>> memory_;
+  sort_scratch scratch_;
   std::vector<disk_run> disk_;
   std::uint32_t next_id_ = 0;
 };
