@@ -94,6 +94,7 @@ class run_cursor {
   E* end = nullptr;
   const std::uint64_t* arrival = nullptr;  // parallel to cur, or null
   std::uint32_t id = 0;
+  std::uint64_t key = 0;  // the policy's prefix of *cur, if it has one (kept by the merge)
   // Loads the next batch; false when the run's part has no more.
   virtual bool refill() = 0;
   bool valid() { return cur != end || refill(); }
@@ -185,6 +186,67 @@ class disk_cursor final : public run_cursor<typename Policy::record> {
   std::uint32_t left_ = 0;  // its records not yet decoded
   std::vector<E> items_;
   std::vector<std::uint64_t> arrivals_;
+};
+
+// A policy may order records by a 64-bit prefix first (prefix(a) <
+// prefix(b) means a before b; equal prefixes say nothing) and compare them
+// three-way (negative, zero, positive: one call where less needs two).
+template <class P>
+concept prefixed_policy = requires(const P& p, const typename P::record& r) {
+  { p.prefix(r) } -> std::same_as<std::uint64_t>;
+};
+template <class P>
+concept three_way_policy = requires(const P& p, const typename P::record& r) {
+  { p.compare(r, r) } -> std::same_as<int>;
+};
+
+// The runs' cursors as a tree of losers (Knuth, TAOCP 5.4.1): the winner's
+// record is the next in merge order, and replacing it costs one comparison
+// per level, about half of a binary heap's pop and push.
+template <class E>
+class loser_tree {
+ public:
+  // `before(a, b)`: a's record comes before b's (a strict total order).
+  // Every leaf must be valid.
+  template <class Before>
+  void build(std::vector<run_cursor<E>*> leaves, const Before& before) {
+    leaves_ = std::move(leaves);
+    k_ = live_ = leaves_.size();
+    node_.assign(std::max<std::size_t>(k_, 1), none);
+    // Each leaf climbs until a free node keeps it; the last reaches the top.
+    for (std::uint32_t i = 0; i < k_; ++i) {
+      std::uint32_t w = i;
+      std::size_t n = (i + k_) / 2;
+      for (; n > 0; n /= 2) {
+        if (node_[n] == none) break;
+        if (wins(node_[n], w, before)) std::swap(node_[n], w);
+      }
+      node_[n] = w;
+    }
+  }
+  bool empty() const { return live_ == 0; }
+  run_cursor<E>* top() const { return leaves_[node_[0]]; }
+  // The top advanced: it plays its way up again (or drops out, exhausted).
+  template <class Before>
+  void replay(const Before& before) {
+    std::uint32_t w = node_[0];
+    if (!leaves_[w]->valid()) leaves_[w] = nullptr, --live_;
+    for (std::size_t n = (w + k_) / 2; n > 0; n /= 2)
+      if (wins(node_[n], w, before)) std::swap(node_[n], w);
+    node_[0] = w;
+  }
+
+ private:
+  static constexpr std::uint32_t none = ~std::uint32_t{0};
+  template <class Before>
+  bool wins(std::uint32_t a, std::uint32_t b, const Before& before) const {
+    if (!leaves_[a]) return false;  // exhausted: loses to every leaf
+    if (!leaves_[b]) return true;
+    return before(*leaves_[a], *leaves_[b]);
+  }
+  std::vector<run_cursor<E>*> leaves_;  // null once exhausted
+  std::vector<std::uint32_t> node_;     // [0]: the winner; [n]: the loser at node n
+  std::size_t k_ = 0, live_ = 0;
 };
 
 // The merged runs as a concurrent source: each part is a key range, read by
@@ -281,7 +343,7 @@ class merge_source final : public source_def {
     const E* lo = nullptr;
     const E* hi = nullptr;
     std::vector<std::unique_ptr<run_cursor<E>>> cursors;  // made at first claim
-    std::vector<run_cursor<E>*> heap;
+    loser_tree<E> tree;
     bool started = false, claimed = false, done = false, open = false;
     std::uint64_t seq = 0;
     typename group_of<Policy>::type group;  // a grouping policy's current key
@@ -290,8 +352,15 @@ class merge_source final : public source_def {
   // The first and second record in merge order: by the policy, then (for
   // stable merges) by arrival, then by run.
   bool before(const run_cursor<E>& a, const run_cursor<E>& b) const {
-    if (policy_.less(*a.cur, *b.cur)) return true;
-    if (policy_.less(*b.cur, *a.cur)) return false;
+    if constexpr (prefixed_policy<Policy>) {
+      if (a.key != b.key) return a.key < b.key;
+    }
+    if constexpr (three_way_policy<Policy>) {
+      if (int c = policy_.compare(*a.cur, *b.cur); c != 0) return c < 0;
+    } else {
+      if (policy_.less(*a.cur, *b.cur)) return true;
+      if (policy_.less(*b.cur, *a.cur)) return false;
+    }
     if constexpr (Policy::stable) {
       std::uint64_t x = a.arrival ? *a.arrival : 0, y = b.arrival ? *b.arrival : 0;
       if (x != y) return x < y;
@@ -353,7 +422,10 @@ class merge_source final : public source_def {
   // the part has no more.
   bool fill(std::size_t i, std::vector<Out>& out, std::size_t n) {
     auto& p = parts_[i];
-    auto heap_less = [this](run_cursor<E>* a, run_cursor<E>* b) { return before(*b, *a); };
+    auto in_order = [this](const run_cursor<E>& a, const run_cursor<E>& b) { return before(a, b); };
+    auto keep_key = [this](run_cursor<E>& c) {
+      if constexpr (prefixed_policy<Policy>) c.key = policy_.prefix(*c.cur);
+    };
     return guarded(stats_, [&] {
       if (!p.started) {
         p.started = true;
@@ -363,18 +435,18 @@ class merge_source final : public source_def {
           p.cursors.push_back(std::make_unique<disk_cursor<Policy>>(
               policy_, *space_, disk_[r], p.block[r], i + 1 < parts_.size() ? parts_[i + 1].block[r] : ~std::size_t{0},
               p.lo, p.hi));
+        std::vector<run_cursor<E>*> leaves;
         for (auto& c : p.cursors)
-          if (c->valid()) p.heap.push_back(c.get());
-        std::make_heap(p.heap.begin(), p.heap.end(), heap_less);
+          if (c->valid()) keep_key(*c), leaves.push_back(c.get());
+        p.tree.build(std::move(leaves), in_order);
       }
       out.reserve(std::min<std::size_t>(n, 4096));
       auto pop = [&]() -> E {  // the next record in merge order
-        std::pop_heap(p.heap.begin(), p.heap.end(), heap_less);
-        auto* c = p.heap.back();
+        auto* c = p.tree.top();
         E e(std::move(*c->cur));
         c->advance();
-        if (c->valid()) std::push_heap(p.heap.begin(), p.heap.end(), heap_less);
-        else p.heap.pop_back();
+        if (c->valid()) keep_key(*c);
+        p.tree.replay(in_order);
         return e;
       };
       if constexpr (grouping_policy<Policy>) {
@@ -386,26 +458,26 @@ class merge_source final : public source_def {
             policy_.drain(p.group, out, n);
             continue;
           }
-          if (p.heap.empty()) break;
+          if (p.tree.empty()) break;
           E e = pop();
           if (!policy_.in_group(p.group, e)) policy_.end_group(p.group, out);
           policy_.add(p.group, std::move(e));
         }
-        bool finished = p.heap.empty() && !policy_.pending(p.group);
+        bool finished = p.tree.empty() && !policy_.pending(p.group);
         if (finished) policy_.end_group(p.group, out);
         return finished;
       } else {
-        while (!p.heap.empty() && out.size() < n) {
+        while (!p.tree.empty() && out.size() < n) {
           if (rs_.stopped()) throw stop_signal{};
           if constexpr (Policy::combines) {
             E acc = pop();
-            while (!p.heap.empty() && !policy_.less(acc, *p.heap.front()->cur)) policy_.combine(acc, pop(), i);
+            while (!p.tree.empty() && !policy_.less(acc, *p.tree.top()->cur)) policy_.combine(acc, pop(), i);
             out.push_back(policy_.finish(std::move(acc), i));
           } else {
             out.push_back(policy_.finish(pop(), i));
           }
         }
-        return p.heap.empty();
+        return p.tree.empty();
       }
     });
   }

@@ -20,6 +20,21 @@
 
 namespace parade::detail {
 
+// Strings under `<` sort by their first 8 bytes as one integer first, so
+// most comparisons touch no string memory (the idea of DuckDB's and
+// Spark's prefix sorts); equal prefixes fall back to the full comparison.
+template <class T, class Less>
+inline constexpr bool prefix_sorted =
+    std::is_same_v<T, std::string> && (std::is_same_v<Less, std::less<>> || std::is_same_v<Less, std::less<std::string>>);
+
+inline std::uint64_t string_prefix(const std::string& s) {
+  unsigned char b[8] = {};
+  std::memcpy(b, s.data(), std::min<std::size_t>(8, s.size()));
+  std::uint64_t v = 0;
+  for (unsigned char c : b) v = v << 8 | c;  // big-endian: integer order is byte order
+  return v;
+}
+
 // How a sort's records merge and spill: T itself, ordered by `less`, with
 // its arrival for stability.
 template <class T, class Less>
@@ -46,22 +61,10 @@ struct sort_policy {
   }
   void combine(T&, T&&, std::size_t) {}
   T finish(T&& x, std::size_t) { return std::move(x); }
+  // Strings by `<`: merged by their first 8 bytes first (as runs are sorted).
+  std::uint64_t prefix(const T& x) const requires prefix_sorted<T, Less> { return string_prefix(x); }
+  int compare(const T& a, const T& b) const requires prefix_sorted<T, Less> { return a.compare(b); }
 };
-
-// Strings under `<` sort by their first 8 bytes as one integer first, so
-// most comparisons touch no string memory (the idea of DuckDB's and
-// Spark's prefix sorts); equal prefixes fall back to the full comparison.
-template <class T, class Less>
-inline constexpr bool prefix_sorted =
-    std::is_same_v<T, std::string> && (std::is_same_v<Less, std::less<>> || std::is_same_v<Less, std::less<std::string>>);
-
-inline std::uint64_t string_prefix(const std::string& s) {
-  unsigned char b[8] = {};
-  std::memcpy(b, s.data(), std::min<std::size_t>(8, s.size()));
-  std::uint64_t v = 0;
-  for (unsigned char c : b) v = v << 8 | c;  // big-endian: integer order is byte order
-  return v;
-}
 
 // A comparator whose order is that of one integer per element, given by
 // its static exact_key (a join's integer or hashed keys): the sort then
