@@ -161,12 +161,6 @@ void sort_run(std::vector<T>& items, std::vector<std::uint64_t>& arrival, const 
   permute(items, arrival, idx);
 }
 
-template <class T, class Less>
-void sort_run(std::vector<T>& items, std::vector<std::uint64_t>& arrival, const Less& less) {
-  sort_scratch scratch;
-  sort_run(items, arrival, less, scratch);
-}
-
 // One worker slot of a sort: a buffer that becomes runs.
 template <class T, class Less>
 class sort_terminal final : public sink<T> {
