@@ -40,21 +40,29 @@ class hash_table {
   // added as (key moved, make()) when absent. `added` says which.
   template <class Key, class Make>
   std::size_t find_or_add(Key&& key, std::uint32_t tag, Make&& make, bool& added) {
-    if ((entries_.size() + 1) * 8 > slots_.size() * 5) grow();
-    std::size_t mask = slots_.size() - 1;
-    for (std::size_t pos = tag & mask;; pos = (pos + 1) & mask) {
-      std::uint64_t s = slots_[pos];
-      if (s == 0) {
-        entries_.emplace_back(std::forward<Key>(key), make());
-        slots_[pos] = (std::uint64_t(tag) << 32) | entries_.size();
-        added = true;
-        return entries_.size() - 1;
-      }
-      if (std::uint32_t(s >> 32) == tag) {
-        std::size_t i = std::size_t(std::uint32_t(s)) - 1;
-        if (entries_[i].first == key) {
-          added = false;
-          return i;
+    if (slots_.empty()) grow();
+    for (;;) {
+      std::size_t mask = slots_.size() - 1;
+      for (std::size_t pos = tag & mask;; pos = (pos + 1) & mask) {
+        std::uint64_t s = slots_[pos];
+        if (s == 0) {
+          // Only an insert may need a larger table: checking the load on
+          // every lookup was a fifth of a lookup's time.
+          if ((entries_.size() + 1) * 8 > slots_.size() * 5) {
+            grow();
+            break;  // and probe the larger table
+          }
+          entries_.emplace_back(std::forward<Key>(key), make());
+          slots_[pos] = (std::uint64_t(tag) << 32) | entries_.size();
+          added = true;
+          return entries_.size() - 1;
+        }
+        if (std::uint32_t(s >> 32) == tag) {
+          std::size_t i = std::size_t(std::uint32_t(s)) - 1;
+          if (entries_[i].first == key) {
+            added = false;
+            return i;
+          }
         }
       }
     }
@@ -62,6 +70,10 @@ class hash_table {
 
   // Bytes the table itself holds (not what its keys and values own).
   std::size_t table_bytes() const { return entries_.capacity() * sizeof(entry) + slots_.capacity() * 8; }
+
+  // Bytes the table's own arrays grew by since the last call (they grow
+  // only when a key is added), so that a lookup need not measure them.
+  std::size_t take_grown() { return std::exchange(grown_, 0); }
 
   // The tag of every entry, by index (for moving entries to another table
   // without hashing their keys again).
@@ -77,11 +89,13 @@ class hash_table {
     std::vector<entry> out;
     out.swap(entries_);  // not `entries_ = {}`: that copies from an initializer_list
     std::vector<std::uint64_t>().swap(slots_);
+    grown_ = 0;
     return out;
   }
 
  private:
   void grow() {
+    std::size_t before = table_bytes();
     std::size_t n = slots_.empty() ? 16 : slots_.size() * 2;
     std::vector<std::uint64_t> old = std::move(slots_);
     slots_.assign(n, 0);
@@ -92,11 +106,13 @@ class hash_table {
       while (slots_[pos] != 0) pos = (pos + 1) & mask;
       slots_[pos] = s;
     }
-    entries_.reserve(n * 5 / 8);
+    entries_.reserve(n * 5 / 8);  // the inserts up to the next grow() never reallocate
+    grown_ += table_bytes() - before;
   }
 
   std::vector<entry> entries_;
   std::vector<std::uint64_t> slots_;
+  std::size_t grown_ = 0;
 };
 
 }  // namespace parade::detail

@@ -169,23 +169,29 @@ class keyed_terminal final : public sink<std::pair<K, V>> {
     count_.in(in.size());
     guarded(stats_, [&] {
       if constexpr (!std::is_same_v<Make, no_context>) ctx_.get();
+      // Read once a chunk, not once an element (a spill empties the tables
+      // but keeps the vector of them).
+      const bool forced = this->forced();
+      table_t* const parts = parts_.data();
+      const std::size_t nparts = parts_.size();
       for (auto& kv : in) {
         std::uint64_t h = hash_key(kv.first);
-        auto& p = parts_[partition_of(h, parts_.size())];
+        auto& p = parts[partition_of(h, nparts)];
         bool added = false;
-        std::size_t grow = 0, table_before = p.table_bytes();
+        std::size_t grow = 0;
         std::size_t i = p.find_or_add(std::move(kv.first), table_t::tag_of(h), [&] { return make_acc(std::move(kv.second), h); },
                                       added);
         if (added) {
           // The table's own arrays as they grow (they double), and what the
           // new key and accumulator own.
-          grow = p.table_bytes() - table_before + heap_bytes(p[i].first) + heap_bytes(acc_of<K, A>(p[i].second));
+          grow = p.take_grown() + heap_bytes(p[i].first) + heap_bytes(acc_of<K, A>(p[i].second));
         } else {
           grow = ops_.added(acc_of<K, A>(p[i].second), kv.second);
           ops_.add(acc_of<K, A>(p[i].second), std::move(kv.second), seq_, ctx_);
         }
         ++index_;
-        if (!lease_.grow(grow) || (forced() && lease_.used() > force_spill_bytes)) {
+        // Nothing grew (a value combined in place): nothing to account.
+        if (grow != 0 && (!lease_.grow(grow) || (forced && lease_.used() > force_spill_bytes))) {
           spill();
           lease_.force(0);
         }
