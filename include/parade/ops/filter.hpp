@@ -17,9 +17,14 @@ class filter_sink final : public step_sink<T, T, Make> {
     this->count_.in(in.size());
     if (in.empty()) return;
     this->ensure_context();
+    // Downstream in batches that stay in cache (as map's).
+    constexpr std::size_t limit = batch_size<T>();
     guarded(this->stats_, [&] {
       for (auto& x : in)
-        if (call_user<Make>(f_, this->ctx_, std::as_const(x))) this->buf_.push_back(std::move(x));
+        if (call_user<Make>(f_, this->ctx_, std::as_const(x))) {
+          this->buf_.push_back(std::move(x));
+          if (this->buf_.size() >= limit) this->flush();
+        }
     });
     this->flush();
   }

@@ -17,22 +17,31 @@ class map_sink final : public step_sink<In, Out, Make> {
     this->count_.in(in.size());
     if (in.empty()) return;
     this->ensure_context();
+    // Downstream in batches that stay in cache: a whole chunk (up to 1 MiB
+    // of input, and more out) made at once went through memory and pushed
+    // the next step's data (a keyed step's tables) out of the cache.
+    constexpr std::size_t limit = batch_size<Out>();
     if constexpr (std::is_default_constructible_v<Out> && std::is_move_assignable_v<Out>) {
       // Assign into a buffer that stays sized: no per-element capacity check,
       // so simple functions vectorize, and assigned strings reuse capacity.
       auto& buf = this->buf_;
-      if (buf.size() < in.size()) buf.resize(in.size());
-      guarded(this->stats_, [&] {
-        for (std::size_t i = 0; i < in.size(); ++i) buf[i] = call_element<Make>(f_, this->ctx_, in[i]);
-      });
-      this->count_.out(in.size());
-      this->next_.consume(std::span<Out>(buf.data(), in.size()));
+      if (buf.size() < std::min(in.size(), limit)) buf.resize(std::min(in.size(), limit));
+      for (std::size_t at = 0; at < in.size(); at += limit) {
+        std::size_t n = std::min(limit, in.size() - at);
+        guarded(this->stats_, [&] {
+          for (std::size_t i = 0; i < n; ++i) buf[i] = call_element<Make>(f_, this->ctx_, in[at + i]);
+        });
+        this->count_.out(n);
+        this->next_.consume(std::span<Out>(buf.data(), n));
+      }
     } else {
-      this->buf_.reserve(in.size());
-      guarded(this->stats_, [&] {
-        for (auto& x : in) this->buf_.push_back(call_element<Make>(f_, this->ctx_, x));
-      });
-      this->flush();
+      for (std::size_t at = 0; at < in.size(); at += limit) {
+        std::size_t n = std::min(limit, in.size() - at);
+        guarded(this->stats_, [&] {
+          for (std::size_t i = 0; i < n; ++i) this->buf_.push_back(call_element<Make>(f_, this->ctx_, in[at + i]));
+        });
+        this->flush();
+      }
     }
   }
 
