@@ -308,10 +308,12 @@ const workloads = {
   scaling: () => workload({
     id: 'scaling',
     title: `scaling: a CPU-bound map (64 multiply-xorshift rounds per element) over ${(size.mapN / 10).toExponential()} elements`,
-    how: 'in-process time (Google Benchmark real time); the speed-up of 2 workers is 1 / their time ratio',
+    how: 'in-process time (Google Benchmark real time); the speed-up of 2 workers is 1 / their time ratio, set against the same loop on plain threads',
     contenders: [
       gbench('parade, 1 worker', 'bench_map_fold', 'parade_cpu_bound/1/real_time', { PARADE_BENCH_N: size.mapN }),
       gbench('parade, 2 workers', 'bench_map_fold', 'parade_cpu_bound/2/real_time', { PARADE_BENCH_N: size.mapN }),
+      gbench('hand-written, 1 thread', 'bench_map_fold', 'hand_cpu_bound/1/real_time', { PARADE_BENCH_N: size.mapN }),
+      gbench('hand-written, 2 threads (what the machine gives 2 threads)', 'bench_map_fold', 'hand_cpu_bound/2/real_time', { PARADE_BENCH_N: size.mapN }),
     ],
   }),
   contexts: () => {
