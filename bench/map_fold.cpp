@@ -44,6 +44,21 @@ void parade_map_fold_status(benchmark::State& state) {
   }
 }
 
+// Splits [0, n) over `workers` plain threads; each sums part(lo, hi).
+template <class Part>
+std::int64_t sum_on_threads(std::size_t workers, std::int64_t n, Part part) {
+  std::vector<std::int64_t> sums(workers);
+  std::vector<std::thread> threads;
+  for (std::size_t w = 0; w < workers; ++w)
+    threads.emplace_back([&, w] {
+      sums[w] = part(n * std::int64_t(w) / std::int64_t(workers), n * std::int64_t(w + 1) / std::int64_t(workers));
+    });
+  for (auto& t : threads) t.join();
+  std::int64_t s = 0;
+  for (auto p : sums) s += p;
+  return s;
+}
+
 // The baseline: each thread sums its share of (x + 1) in a plain loop. With
 // Opaque, each value is forced through a register first, so the compiler
 // cannot vectorize the loop or replace it by a closed form: that is the
@@ -52,22 +67,15 @@ template <bool Opaque>
 void hand_written_threads(benchmark::State& state) {
   auto workers = std::size_t(state.range(0));
   for (auto _ : state) {
-    std::vector<std::int64_t> part(workers);
-    std::vector<std::thread> threads;
-    for (std::size_t w = 0; w < workers; ++w)
-      threads.emplace_back([&, w] {
-        std::int64_t lo = N * std::int64_t(w) / std::int64_t(workers), hi = N * std::int64_t(w + 1) / std::int64_t(workers);
-        std::int64_t acc = 0;
-        for (std::int64_t x = lo; x < hi; ++x) {
-          std::int64_t v = x;
-          if constexpr (Opaque) benchmark::DoNotOptimize(v);
-          acc += v + 1;
-        }
-        part[w] = acc;
-      });
-    for (auto& t : threads) t.join();
-    std::int64_t s = 0;
-    for (auto p : part) s += p;
+    std::int64_t s = sum_on_threads(workers, N, [](std::int64_t lo, std::int64_t hi) {
+      std::int64_t acc = 0;
+      for (std::int64_t x = lo; x < hi; ++x) {
+        std::int64_t v = x;
+        if constexpr (Opaque) benchmark::DoNotOptimize(v);
+        acc += v + 1;
+      }
+      return acc;
+    });
     benchmark::DoNotOptimize(s);
     state.counters["result"] = double(s);
   }
@@ -98,18 +106,11 @@ void parade_cpu_bound(benchmark::State& state) {
 void hand_cpu_bound(benchmark::State& state) {
   auto workers = std::size_t(state.range(0));
   for (auto _ : state) {
-    std::vector<std::int64_t> part(workers);
-    std::vector<std::thread> threads;
-    for (std::size_t w = 0; w < workers; ++w)
-      threads.emplace_back([&, w] {
-        std::int64_t n = N / 10, lo = n * std::int64_t(w) / std::int64_t(workers), hi = n * std::int64_t(w + 1) / std::int64_t(workers);
-        std::int64_t acc = 0;
-        for (std::int64_t x = lo; x < hi; ++x) acc += heavy(x);
-        part[w] = acc;
-      });
-    for (auto& t : threads) t.join();
-    std::int64_t s = 0;
-    for (auto p : part) s += p;
+    std::int64_t s = sum_on_threads(workers, N / 10, [](std::int64_t lo, std::int64_t hi) {
+      std::int64_t acc = 0;
+      for (std::int64_t x = lo; x < hi; ++x) acc += heavy(x);
+      return acc;
+    });
     benchmark::DoNotOptimize(s);
     state.counters["result"] = double(s);
   }
