@@ -1,6 +1,9 @@
 // Backpressure: a chain over a generator of big elements keeps only a small
-// fraction of them alive at once.
+// fraction of them alive at once. And what an accumulator grew by in place
+// (heap_mark / heap_grown), which the keyed steps count against the budget.
 #include "support.hpp"
+
+#include <parade/detail/memory.hpp>
 
 #include <array>
 
@@ -50,4 +53,39 @@ TEST(memory, big_elements_stream_with_bounded_buffers) {
     std::printf("workers=%zu: peak %ld of %ld blobs alive (%.1f MB)\n", workers, g_peak.load(), total,
                 double(g_peak.load()) * 4096 / 1e6);
   }
+}
+
+namespace pd = parade::detail;
+
+TEST(memory, heap_grown_sees_a_string_grow_and_nothing_in_plain_values) {
+  std::string s = "short";
+  auto m = pd::heap_mark(s);
+  s += std::string(1000, 'x');
+  EXPECT_EQ(pd::heap_grown(s, m), pd::heap_bytes(s));  // from inside the object to a block
+  auto m2 = pd::heap_mark(s);
+  s.resize(10);  // shrinking is not growth
+  EXPECT_EQ(pd::heap_grown(s, m2), 0u);
+  std::int64_t sum = 1;
+  auto mi = pd::heap_mark(sum);
+  sum += 41;
+  EXPECT_EQ(pd::heap_grown(sum, mi), 0u);
+}
+
+TEST(memory, heap_grown_of_a_vector_measures_only_what_was_appended) {
+  std::vector<std::string> v;
+  std::size_t total = 0;
+  for (int i = 0; i < 3000; ++i) {
+    auto m = pd::heap_mark(v);
+    v.push_back(std::string(40 + i % 50, 'a'));
+    total += pd::heap_grown(v, m);
+  }
+  // Summed over the appends, the growth is what the vector now owns.
+  EXPECT_EQ(total, pd::heap_bytes(v));
+  // Inside a pair (an aggregate's accumulator): each part measured.
+  std::pair<std::vector<std::int64_t>, std::string> acc;
+  auto m = pd::heap_mark(acc);
+  acc.first.assign(1000, 7);
+  acc.second = std::string(300, 'b');
+  EXPECT_EQ(pd::heap_grown(acc, m), pd::heap_bytes(acc));
+  EXPECT_GE(pd::heap_grown(acc, m), 1000 * sizeof(std::int64_t) + 300);
 }

@@ -5,6 +5,7 @@
 #include "support.hpp"
 
 #include <sys/mount.h>
+#include <array>
 #include <filesystem>
 #include <map>
 #include <random>
@@ -86,6 +87,56 @@ TEST(spill, one_hot_key_reduces_beyond_the_budget) {
   EXPECT_EQ(total, 2'000'000);
   EXPECT_TRUE(std::is_sorted(run.result.begin(), run.result.end()));
   EXPECT_GT(run.spilled("sum"), 0u) << run.log;
+}
+
+// Few keys whose values grow as they combine (strings concatenated, values
+// collected into a vector): the tables stay small, the accumulators do not,
+// and it is their growth that must spill.
+TEST(spill, accumulators_that_grow_are_counted_against_the_budget) {
+  const std::int64_t n = 100000, keys = 40;
+  auto piece = [](std::int64_t i) { return std::string(60, char('a' + i % 26)); };
+  // Per key: how many pieces of each letter.
+  std::map<std::int64_t, std::array<std::size_t, 26>> want;
+  for (std::int64_t i = 0; i < n; ++i) ++want[i % keys][i % 26];
+  auto letters = [](const std::string& s) {
+    std::array<std::size_t, 26> c{};
+    for (char ch : s) ++c[ch - 'a'];
+    for (auto& x : c) x /= 60;
+    return c;
+  };
+  ptest::temp_dir tmp;
+  auto pairs = [&] {
+    return parade::range(0, n).map([&](std::int64_t i) { return std::pair{i % keys, piece(i)}; });
+  };
+  auto concat = ptest::run_plain(
+      [&](parade::run_options o) {
+        return pairs().reduce_by_key([](std::string a, std::string b) { a += b; return a; }, {.name = "concat"}).collect(o);
+      },
+      budget(2, 1 << 20, tmp.path));
+  ASSERT_EQ(concat.result.size(), std::size_t(keys));
+  for (auto& [k, s] : concat.result) EXPECT_EQ(letters(s), want[k]) << "key " << k;
+  EXPECT_GT(concat.spilled("concat"), 0u) << concat.log;
+
+  using strs = std::vector<std::string>;
+  auto collected = ptest::run_plain(
+      [&](parade::run_options o) {
+        // The values are numbers: only the accumulator owns memory.
+        return parade::range(0, n)
+            .map([&](std::int64_t i) { return std::pair{i % keys, i}; })
+            .aggregate_by_key(strs{}, [&](strs a, std::int64_t i) { a.push_back(piece(i)); return a; },
+                              [](strs a, strs b) { a.insert(a.end(), b.begin(), b.end()); return a; },
+                              {.name = "collect"})
+            .collect(o);
+      },
+      budget(2, 1 << 20, tmp.path));
+  ASSERT_EQ(collected.result.size(), std::size_t(keys));
+  for (auto& [k, v] : collected.result) {
+    std::string all;
+    for (auto& s : v) all += s;
+    EXPECT_EQ(letters(all), want[k]) << "key " << k;
+  }
+  EXPECT_GT(collected.spilled("collect"), 0u) << collected.log;
+  EXPECT_TRUE(tmp.empty());
 }
 
 TEST(spill, group_by_key_spilled_keeps_keys_ascending_and_values_in_input_order) {

@@ -147,9 +147,9 @@ std::pair<K, keyed_acc<K, A>> read_keyed(byte_reader& r) {
 
 // One worker slot's partitioned tables; `Ops` says how a value enters an
 // accumulator (make(V&&, seq), add(A&, V&&, seq, context)), how two
-// accumulators combine (combine(A&, A&&, context)) and how many bytes a
-// value adds to an accumulator (added(const A&, const V&), before it is added). The slot's context (if the
-// step has one) is kept for the merges.
+// accumulators combine (combine(A&, A&&, context)). What an accumulator grows
+// by is measured (heap_mark / heap_grown), whatever the user function does.
+// The slot's context (if the step has one) is kept for the merges.
 template <class K, class V, class A, class Ops, class Make>
 class keyed_terminal final : public sink<std::pair<K, V>> {
  public:
@@ -187,8 +187,12 @@ class keyed_terminal final : public sink<std::pair<K, V>> {
           // new key and accumulator own.
           grow = p.take_grown() + heap_bytes(p[i].first) + heap_bytes(acc_of<K, A>(p[i].second));
         } else {
-          grow = ops_.added(acc_of<K, A>(p[i].second), kv.second);
-          ops_.add(acc_of<K, A>(p[i].second), std::move(kv.second), seq_, ctx_);
+          // What the accumulator grew by (a reduce that concatenates
+          // grows; a sum does not, and costs nothing to measure).
+          A& acc = acc_of<K, A>(p[i].second);
+          auto mark = heap_mark(acc);
+          ops_.add(acc, std::move(kv.second), seq_, ctx_);
+          grow = heap_grown(acc, mark);
         }
         ++index_;
         // Nothing grew (a value combined in place): nothing to account.

@@ -75,4 +75,45 @@ std::size_t memory_of(const std::vector<T, A>& v) {
   return sizeof(v) + vector_heap_bytes(v);
 }
 
+// What a value grew by in place (an accumulator a user function combined
+// into), in time proportional to the growth, not to the value: a vector is
+// marked by its capacity and size, and only the elements appended since are
+// measured, so concatenating into a long vector stays linear. Strings and
+// the rest are measured whole (constant time for strings). An estimate: a
+// vector whose earlier elements grew is not seen.
+//   auto m = heap_mark(acc); combine(acc, v); lease.grow(heap_grown(acc, m));
+template <class T>
+auto heap_mark(const T& x) {
+  if constexpr (owns_nothing<T>::value) {
+    return std::tuple<>{};
+  } else if constexpr (is_vector<T>::value) {
+    return std::pair<std::size_t, std::size_t>{x.capacity(), x.size()};
+  } else if constexpr (requires { std::tuple_size<T>::value; }) {
+    return std::apply([](const auto&... parts) { return std::tuple{heap_mark(parts)...}; }, x);
+  } else {
+    return heap_bytes(x);
+  }
+}
+
+template <class T, class M>
+std::size_t heap_grown(const T& x, const M& mark) {
+  if constexpr (owns_nothing<T>::value) {
+    return 0;
+  } else if constexpr (is_vector<T>::value) {
+    using E = typename T::value_type;
+    std::size_t was = malloc_size(mark.first * sizeof(E)), now = malloc_size(x.capacity() * sizeof(E));
+    std::size_t n = now > was ? now - was : 0;
+    if constexpr (!owns_nothing<E>::value)
+      for (std::size_t i = mark.second; i < x.size(); ++i) n += heap_bytes(x[i]);
+    return n;
+  } else if constexpr (requires { std::tuple_size<T>::value; }) {
+    return [&]<std::size_t... I>(std::index_sequence<I...>) {
+      return (std::size_t{0} + ... + heap_grown(std::get<I>(x), std::get<I>(mark)));
+    }(std::make_index_sequence<std::tuple_size_v<T>>{});
+  } else {
+    std::size_t now = heap_bytes(x);
+    return now > mark ? now - mark : 0;
+  }
+}
+
 }  // namespace parade::detail

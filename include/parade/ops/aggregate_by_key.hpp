@@ -22,9 +22,6 @@ class aggregate_node final : public node<std::pair<K, A>> {
       Seq seq;
       Comb comb;
       A make(V&& v, std::uint64_t) const { return seq(A(zero), std::move(v)); }
-      // An estimate: what the value owns (an accumulator that keeps values
-      // grows by about that much).
-      std::size_t added(const A&, const V& v) const { return heap_bytes(v); }
       void add(A& a, V&& v, std::uint64_t, context_slot<no_context>&) const { replace_value(a, seq(std::move(a), std::move(v))); }
       void combine(A& a, A&& b, context_slot<no_context>&) const { replace_value(a, comb(std::move(a), std::move(b))); }
     };

@@ -16,7 +16,6 @@ class count_node final : public node<std::pair<T, std::size_t>> {
   open_end<out_t> compile(run_state& rs) const override {
     struct ops {
       std::size_t make(std::size_t&& v, std::uint64_t) const { return v; }
-      std::size_t added(const std::size_t&, const std::size_t&) const { return 0; }
       void add(std::size_t& a, std::size_t&& v, std::uint64_t, context_slot<no_context>&) const { a += v; }
       void combine(std::size_t& a, std::size_t&& b, context_slot<no_context>&) const { a += b; }
     };

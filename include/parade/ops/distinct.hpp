@@ -14,7 +14,6 @@ class distinct_node final : public node<T> {
   open_end<T> compile(run_state& rs) const override {
     struct ops {  // keys alone: nothing to combine
       unit make(unit&&, std::uint64_t) const { return {}; }
-      std::size_t added(const unit&, const unit&) const { return 0; }
       void add(unit&, unit&&, std::uint64_t, context_slot<no_context>&) const {}
       void combine(unit&, unit&&, context_slot<no_context>&) const {}
     };

@@ -25,11 +25,6 @@ open_end<std::pair<K, std::vector<V>>> run_group(run_state& rs, open_end<std::pa
       a.emplace_back(seq, std::move(v));
       return a;
     }
-    // The value, and the vector's new block when it is full (it doubles).
-    std::size_t added(const A& a, const V& v) const {
-      std::size_t grown = a.size() == a.capacity() ? a.capacity() * sizeof(typename A::value_type) : 0;
-      return grown + heap_bytes(v);
-    }
     void add(A& a, V&& v, std::uint64_t seq, context_slot<no_context>&) const { a.emplace_back(seq, std::move(v)); }
     // A group is built whole: one that alone outgrows the budget fails the
     // run with a clear error instead of the kernel killing it.

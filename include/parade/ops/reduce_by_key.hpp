@@ -19,7 +19,6 @@ class reduce_node final : public node<std::pair<K, V>> {
     struct ops {
       Fn f;
       V make(V&& v, std::uint64_t) const { return std::move(v); }
-      std::size_t added(const V&, const V&) const { return 0; }  // combined in place
       void add(V& a, V&& v, std::uint64_t, context_slot<Make>& c) const {
         replace_value(a, call_user<Make>(f, c, std::move(a), std::move(v)));
       }
