@@ -22,6 +22,34 @@ TEST(map, empty_and_one_element) {
   });
 }
 
+// A map right after range() takes the numbers as (first, count), without
+// range writing them out: the same elements as a map over the same numbers
+// from a vector, whatever the start, length, output type and context.
+TEST(map, over_range_equals_map_over_the_same_numbers) {
+  struct no_default {  // the map's push_back path
+    explicit no_default(std::int64_t x) : v(x) {}
+    std::int64_t v;
+  };
+  for (auto [lo, hi] : {std::pair<std::int64_t, std::int64_t>{-5000, 5000}, {7, 8}, {0, 100003}, {1LL << 40, (1LL << 40) + 3000}}) {
+    std::vector<std::int64_t> nums;
+    for (std::int64_t x = lo; x < hi; ++x) nums.push_back(x);
+    ptest::each_config([&](const ptest::config& c) {
+      auto f = [](std::int64_t x) { return x * 3 - 1; };
+      EXPECT_EQ(parade::range(lo, hi).map(f).collect(c.run()), parade::from(nums).map(f).collect(c.run()));
+      auto s = [](const std::int64_t& x) { return std::to_string(x); };
+      EXPECT_EQ(parade::range(lo, hi).map(s).collect(c.run()), parade::from(nums).map(s).collect(c.run()));
+      auto nd = parade::range(lo, hi).map([](std::int64_t x) { return no_default(x + 1); }).collect(c.run());
+      ASSERT_EQ(nd.size(), nums.size());
+      for (std::size_t i = 0; i < nd.size(); ++i) ASSERT_EQ(nd[i].v, nums[i] + 1);
+      // With a worker context: each number seen once, by some worker's context.
+      auto with = parade::range(lo, hi)
+                      .map([](std::int64_t x, std::int64_t& seen) { return ++seen, x; }, parade::context([] { return std::int64_t{0}; }))
+                      .collect(c.run());
+      EXPECT_EQ(with, nums);
+    });
+  }
+}
+
 TEST(map, changes_type_and_moves_values) {
   std::vector<std::string> words{"a", "bb", "ccc"};
   auto sizes = parade::from(words).map([](std::string s) { return s.size(); }).collect({.status = parade::status_mode::off});

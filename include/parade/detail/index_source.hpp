@@ -47,13 +47,16 @@ class index_source final : public source_def {
 };
 
 // Reads index tokens: fill(buf, begin, count) makes buf hold exactly the
-// `count` elements from index `begin` (reusing its storage).
+// `count` elements from index `begin` (reusing its storage). A fill whose
+// elements are numbers (fill.number(i), range's) hands them to a sink that
+// takes them as (first, count) without the buffer.
 template <class T, class Fill>
 class index_reader final : public reader_base {
  public:
   index_reader(run_state& rs, step_stats& stats, sink<T>& out, Fill fill, bool count_in = true)
       : rs_(rs), count_(stats), out_(out), fill_(std::move(fill)), count_in_(count_in) {
     this->feeds(out);
+    if constexpr (requires { fill_.number(0); }) numbers_ = out.as_numbers();
   }
   void process(token& t) override {
     constexpr std::int64_t b = std::int64_t(batch_size<T>());
@@ -61,9 +64,15 @@ class index_reader final : public reader_base {
     for (std::int64_t i = t.begin; i < t.end; i += b) {
       if (rs_.stopped()) throw stop_signal{};
       std::size_t n = std::size_t(std::min(b, t.end - i));
-      fill_(buf_, i, n);  // leaves exactly n elements in buf_
       if (count_in_) count_.in(n);
       count_.out(n);
+      if constexpr (requires { fill_.number(0); }) {
+        if (numbers_) {
+          numbers_->consume_numbers(fill_.number(i), n);
+          continue;
+        }
+      }
+      fill_(buf_, i, n);  // leaves exactly n elements in buf_
       out_.consume(std::span<T>(buf_));
     }
     count_.publish();
@@ -77,6 +86,7 @@ class index_reader final : public reader_base {
   Fill fill_;
   bool count_in_;
   std::vector<T> buf_;
+  numbers_sink* numbers_ = nullptr;
 };
 
 // A source node over [0, n) whose elements come from fill().

@@ -64,6 +64,8 @@ struct token {
   }
 };
 
+class numbers_sink;
+
 // Per-worker consumer of batches. consume() may move from the elements.
 // begin_token() and end_token() bracket each token's elements and run down the
 // chain to the terminal, which may put its output in the token at the end.
@@ -76,6 +78,9 @@ class sink_base {
   // Closes the contexts of this sink and those after it (when the segment
   // ends): a context's destructor that throws fails the run, naming its step.
   virtual void close() {}
+  // Non-null when the sink takes consecutive integers without their being
+  // written out first (see numbers_sink).
+  virtual numbers_sink* as_numbers() { return nullptr; }
 };
 
 template <class T>
@@ -83,6 +88,19 @@ class sink : public sink_base {
  public:
   virtual void consume(std::span<T> items) = 0;
 };
+
+// A sink of integers that can take first, first + 1, ..., first + n - 1
+// as the pair (first, n): a map after range() computes f(first + k) in one
+// pass, instead of range writing the numbers out and the map reading them
+// back (that pass was 40% of range(0, n).map(x + 1).fold).
+class numbers_sink {
+ public:
+  virtual void consume_numbers(std::int64_t first, std::size_t n) = 0;
+
+ protected:
+  ~numbers_sink() = default;
+};
+struct not_numbers {};
 
 // Thrown through user code to unwind a worker quickly; never seen by users.
 struct unwinding {};
