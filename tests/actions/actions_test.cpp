@@ -61,6 +61,28 @@ TEST(fold, non_commutative_f_keeps_input_order) {
   });
 }
 
+// Small values fold in four interleaved chains a batch (each from zero, then
+// joined in order): with an associative, non-commutative f on a trivially
+// copyable type (composing affine maps x -> a*x + b mod p), the result must
+// still be the left-to-right composition, for every batch and chunk size.
+TEST(fold, non_commutative_f_on_small_values_keeps_input_order) {
+  struct affine {
+    std::int64_t a, b;
+  };
+  constexpr std::int64_t p = 1000003;
+  auto then = [](affine f, affine g) { return affine{f.a * g.a % p, (g.a * f.b + g.b) % p}; };  // g after f
+  auto of = [](std::int64_t x) { return affine{x % 7 + 2, x % 11}; };
+  for (std::int64_t n : {1, 63, 64, 67, 1000, 4099, 200001}) {
+    affine want{1, 0};
+    for (std::int64_t x = 0; x < n; ++x) want = then(want, of(x));
+    ptest::each_config([&](const ptest::config& c) {
+      auto got = parade::range(0, n).map(of).fold(affine{1, 0}, then, c.run());
+      EXPECT_EQ(got.a, want.a) << "n=" << n;
+      EXPECT_EQ(got.b, want.b) << "n=" << n;
+    });
+  }
+}
+
 TEST(fold, empty_gives_zero_and_zero_is_used_once_per_chunk_only) {
   EXPECT_EQ(parade::range(0, 0).fold(std::int64_t{7}, std::plus<>{}, {.status = parade::status_mode::off}), 7);
 }

@@ -21,7 +21,27 @@ class fold_sink final : public sink<T> {
     any_ = any_ || !items.empty();
     guarded(stats_, [&] {
       T acc = std::move(acc_);  // a local: stays in a register, the loop can vectorize
-      for (auto& x : items) replace_value(acc, f_(std::move(acc), std::move(x)));
+      std::size_t done = 0;
+      if constexpr (std::is_trivially_copyable_v<T>) {
+        // Small values (numbers): four quarters of the batch folded side by
+        // side, each from zero, then joined in order. The same result, as f
+        // is associative and zero neutral, but four dependency chains the
+        // CPU overlaps instead of one.
+        if (items.size() >= 64) {
+          const std::size_t q = items.size() / 4;
+          T* x = items.data();
+          T a0 = zero_, a1 = zero_, a2 = zero_, a3 = zero_;
+          for (std::size_t i = 0; i < q; ++i) {
+            replace_value(a0, f_(std::move(a0), std::move(x[i])));
+            replace_value(a1, f_(std::move(a1), std::move(x[q + i])));
+            replace_value(a2, f_(std::move(a2), std::move(x[2 * q + i])));
+            replace_value(a3, f_(std::move(a3), std::move(x[3 * q + i])));
+          }
+          for (T* a : {&a0, &a1, &a2, &a3}) replace_value(acc, f_(std::move(acc), std::move(*a)));
+          done = 4 * q;
+        }
+      }
+      for (auto& x : items.subspan(done)) replace_value(acc, f_(std::move(acc), std::move(x)));
       replace_value(acc_, std::move(acc));
     });
   }
