@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <map>
 #include <random>
+#include <unordered_map>
 
 namespace {
 
@@ -88,4 +89,35 @@ TEST(keys, keys_without_less_come_out_in_first_met_order_for_every_worker_count)
     }
     parade::detail::tuning::max_chunk = 0;
   });
+}
+
+// A worker keeps its keys in one table until it outgrows 256 KiB, then
+// splits it into the partitions the merge takes; with few keys it splits
+// only when the input ends. Both ways, every key once with all its values,
+// in first-met order without `<` and ascending with it.
+TEST(keys, tables_split_into_partitions_mid_input_keep_every_key_and_the_order) {
+  for (int keys : {50, 40000}) {  // 40,000 string keys: a few MiB of table
+    std::vector<std::pair<tag, int>> tin;
+    std::vector<std::pair<std::string, int>> sin;
+    for (int i = 0; i < 3 * keys; ++i) {  // each key three times, spread out
+      std::string k = "key-" + std::to_string((i * 7919) % keys);
+      tin.push_back({tag{k}, i});
+      sin.push_back({k, i});
+    }
+    std::unordered_map<std::string, std::size_t> at;
+    std::vector<std::pair<tag, int>> twant;
+    for (auto& [k, v] : tin) {
+      auto [it, fresh] = at.emplace(k.text, twant.size());
+      if (fresh) twant.push_back({k, 0});
+      twant[it->second].second += v;
+    }
+    std::map<std::string, int> swant;
+    for (auto& [k, v] : sin) swant[k] += v;
+    ptest::each_config([&](const ptest::config& c) {
+      EXPECT_EQ(parade::from(tin).reduce_by_key(std::plus<>{}).collect(c.run()), twant) << keys << " keys";
+      EXPECT_EQ(parade::from(sin).reduce_by_key(std::plus<>{}).collect(c.run()),
+                (std::vector<std::pair<std::string, int>>(swant.begin(), swant.end())))
+          << keys << " keys";
+    });
+  }
 }
