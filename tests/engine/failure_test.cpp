@@ -59,9 +59,12 @@ TEST(failure, every_kind_of_step) {
       expect_failure("capped", [&] {
         src.map([=](std::int64_t x) { thrower(x); return x; }, {.name = "capped", .workers = 1}).count(c.run());
       });
+      // Both arguments: a worker's first value of a key becomes its
+      // accumulator without f, so `at` may reach f only as `a` (the next
+      // value added to it, or the merge that combines it).
       expect_failure("red", [&] {
         src.map([](std::int64_t x) { return std::pair{x % 10, x}; })
-            .reduce_by_key([=](std::int64_t a, std::int64_t b) { thrower(b); return a + b; }, {.name = "red"})
+            .reduce_by_key([=](std::int64_t a, std::int64_t b) { thrower(a); thrower(b); return a + b; }, {.name = "red"})
             .collect(c.run());
       });
       expect_failure("after-group", [&] {
