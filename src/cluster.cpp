@@ -1,13 +1,16 @@
 // The transport between ranks: MPI (Open MPI from Debian) when parade is
 // built with it and the program was started by mpirun; otherwise one rank
-// and no MPI at all. Only the thread that runs an action calls in here, one
-// action at a time, so MPI_THREAD_SERIALIZED is all parade asks for.
+// and no MPI at all. The action's thread and the worker reading a spread
+// source call in here, never at once (one lock around every call), so
+// MPI_THREAD_SERIALIZED is all parade asks for.
 #include "parade/cluster.hpp"
 #include "parade/detail/cluster.hpp"
 
 #include <atomic>
 #include <cstdlib>
 #include <deque>
+#include <list>
+#include <mutex>
 #include <set>
 #include <stdexcept>
 
@@ -28,6 +31,13 @@ constexpr int status_tag = 7002;
 // A barrier's all-to-all rounds: every rank posts them in the same order and
 // MPI keeps a pair's messages on one tag in order, so rounds never mix.
 constexpr int exchange_tag = 7003;
+// generate's chunks (rank 0 to the others) and the credits that answer them.
+constexpr int chunks_tag = 7004, credits_tag = 7005;
+int tag_of(channel c) { return c == channel::chunks ? chunks_tag : credits_tag; }
+
+// Every call into MPI holds it (MPI_THREAD_SERIALIZED: one thread at a time).
+std::mutex g_mpi;
+using held = std::lock_guard<std::mutex>;
 
 struct world {
   MPI_Comm comm = MPI_COMM_NULL;
@@ -37,6 +47,8 @@ struct world {
   std::deque<std::uint64_t> sent_notices;  // buffers of notices in flight
   std::string status_buf;                  // the status update in flight
   MPI_Request status_req = MPI_REQUEST_NULL;
+  // send_to's messages in flight, each with its buffer (a list: stable).
+  std::list<std::pair<MPI_Request, std::string>> p2p;
   std::atomic<std::uint64_t> sent{0};
 };
 
@@ -84,18 +96,21 @@ int rank() { return the_world().rank; }
 int ranks() { return the_world().size; }
 
 int max_of(int mine) {
+  held lk(g_mpi);
   int out = mine;
   MPI_Allreduce(&mine, &out, 1, MPI_INT, MPI_MAX, the_world().comm);
   return out;
 }
 
 std::uint64_t sum_of(std::uint64_t mine) {
+  held lk(g_mpi);
   std::uint64_t out = mine;
   MPI_Allreduce(&mine, &out, 1, MPI_UINT64_T, MPI_SUM, the_world().comm);
   return out;
 }
 
 std::vector<std::string> all_gather(std::string_view mine) {
+  held lk(g_mpi);
   auto& w = the_world();
   if (mine.size() > std::size_t(INT32_MAX)) throw std::length_error("parade: more than 2 GiB to gather from one rank");
   int n = int(mine.size());
@@ -120,6 +135,7 @@ std::vector<std::string> all_gather(std::string_view mine) {
 // round, so a shuffle's rounds touch no fresh pages (a page fault per 4 KiB
 // cost more than the network here: 77 MB/s packed, see bench_mpi_bandwidth).
 void all_to_all(const std::vector<std::string>& out, std::vector<std::string>& in) {
+  held lk(g_mpi);
   auto& w = the_world();
   std::size_t R = std::size_t(w.size), me = std::size_t(w.rank);
   std::vector<int> send_n(R), recv_n(R);
@@ -148,6 +164,7 @@ void all_to_all(const std::vector<std::string>& out, std::vector<std::string>& i
 }
 
 void notify_failure(std::uint64_t run) {
+  held lk(g_mpi);
   auto& w = the_world();
   auto& buf = w.sent_notices.emplace_back(run);
   for (int r = 0; r < w.size; ++r) {
@@ -160,6 +177,7 @@ void notify_failure(std::uint64_t run) {
 }
 
 bool failure_noticed(std::uint64_t run) {
+  held lk(g_mpi);
   auto& w = the_world();
   for (;;) {
     int flag = 0;
@@ -176,6 +194,7 @@ bool failure_noticed(std::uint64_t run) {
 }
 
 bool send_status(std::string bytes) {
+  held lk(g_mpi);
   auto& w = the_world();
   if (w.status_req != MPI_REQUEST_NULL) {
     int done = 0;
@@ -198,6 +217,7 @@ std::string receive_status(int from, const MPI_Status& st) {
 }  // namespace
 
 bool receive_status(std::string& bytes, int& from) {
+  held lk(g_mpi);
   int flag = 0;
   MPI_Status st;
   MPI_Iprobe(MPI_ANY_SOURCE, status_tag, the_world().comm, &flag, &st);
@@ -206,14 +226,59 @@ bool receive_status(std::string& bytes, int& from) {
 }
 
 std::string receive_status_from(int rank) {
+  held lk(g_mpi);
   MPI_Status st;
   MPI_Probe(rank, status_tag, the_world().comm, &st);
   return receive_status(rank, st);
 }
 
 void status_sent() {
+  held lk(g_mpi);
   auto& w = the_world();
   if (w.status_req != MPI_REQUEST_NULL) MPI_Wait(&w.status_req, MPI_STATUS_IGNORE);
+}
+
+namespace {
+// Forgets the sends that have left (under the lock).
+void reap(world& w) {
+  for (auto it = w.p2p.begin(); it != w.p2p.end();) {
+    int done = 0;
+    MPI_Test(&it->first, &done, MPI_STATUS_IGNORE);
+    it = done ? w.p2p.erase(it) : std::next(it);
+  }
+}
+}  // namespace
+
+void send_to(int to, channel c, std::string bytes) {
+  held lk(g_mpi);
+  auto& w = the_world();
+  reap(w);
+  if (bytes.size() > std::size_t(INT32_MAX)) throw std::length_error("parade: a message of more than 2 GiB");
+  auto& m = w.p2p.emplace_back(MPI_REQUEST_NULL, std::move(bytes));
+  MPI_Isend(m.second.data(), int(m.second.size()), MPI_BYTE, to, tag_of(c), w.comm, &m.first);
+  w.sent.fetch_add(m.second.size(), std::memory_order_relaxed);
+}
+
+bool try_receive(channel c, std::string& bytes, int& from) {
+  held lk(g_mpi);
+  auto& w = the_world();
+  int flag = 0;
+  MPI_Status st;
+  MPI_Iprobe(MPI_ANY_SOURCE, tag_of(c), w.comm, &flag, &st);
+  if (!flag) return false;
+  int n = 0;
+  MPI_Get_count(&st, MPI_BYTE, &n);
+  from = st.MPI_SOURCE;
+  bytes.resize(std::size_t(n));
+  MPI_Recv(bytes.data(), n, MPI_BYTE, from, tag_of(c), w.comm, MPI_STATUS_IGNORE);
+  return true;
+}
+
+bool sends_done() {
+  held lk(g_mpi);
+  auto& w = the_world();
+  reap(w);
+  return w.p2p.empty();
 }
 
 std::uint64_t next_run() { return ++the_world().runs; }
@@ -236,6 +301,9 @@ bool send_status(std::string) { return false; }
 bool receive_status(std::string&, int&) { return false; }
 std::string receive_status_from(int) { return {}; }
 void status_sent() {}
+void send_to(int, channel, std::string) {}
+bool try_receive(channel, std::string&, int&) { return false; }
+bool sends_done() { return true; }
 std::uint64_t next_run() {
   static std::atomic<std::uint64_t> n{0};
   return ++n;

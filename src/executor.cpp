@@ -410,7 +410,12 @@ class segment_run {
 }  // namespace
 
 void execute_segment(run_state& rs, source_def& source, std::vector<stage_def>& stages,
-                     step_stats* source_step) {
+                     step_stats* source_step, bool spread) {
+  source.begin_segment(spread);
+  struct ender {
+    source_def& s;
+    ~ender() { s.end_segment(); }
+  } end{source};
   segment_run(rs, source, stages, source_step).run();
 }
 

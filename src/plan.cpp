@@ -83,7 +83,7 @@ void run_segment(run_state& rs, segment_plan& seg) {
     if (rs.stopped()) throw stop_signal{};
   }
   rs.start_monitor();  // after compiling: the plan is complete and fixed
-  execute_segment(rs, *seg.source, seg.stages, seg.steps.empty() ? nullptr : seg.steps.front());
+  execute_segment(rs, *seg.source, seg.stages, seg.steps.empty() ? nullptr : seg.steps.front(), seg.spread);
 }
 
 }  // namespace parade::detail

@@ -212,6 +212,112 @@ TEST(mpi, operations_on_positions_see_the_whole_input) {
     ASSERT_EQ(both[i].second, i < 3000 ? std::int64_t(i) : std::int64_t(10000 + i - 3000)) << i;
 }
 
+namespace {
+// A generator of n numbers as strings (rank 0 runs it).
+auto numbered(std::int64_t n, std::int64_t throw_at = -1) {
+  return parade::generate([n, throw_at, i = std::int64_t(0)]() mutable -> std::optional<std::string> {
+    if (i == throw_at) throw std::runtime_error("generator broke at " + std::to_string(i));
+    if (i == n) return std::nullopt;
+    return std::to_string(i++);
+  });
+}
+}  // namespace
+
+// generate runs on rank 0 and deals its chunks to every rank when its chain
+// reaches a barrier: the map after it runs everywhere, and the barrier sees
+// the input order of one process (group_by_key's values, a stable sort's ties).
+TEST(mpi, generate_deals_its_chunks_to_every_rank) {
+  const std::int64_t n = 100000;
+  for (int spill : {0, 1}) {
+    ptest::temp_dir tmp;
+    auto o = quiet();
+    o.temp_dir = tmp.path;
+    if (spill) o.memory_limit = 4 << 20;  // spills: the groups hold about 5 MB
+    std::atomic<std::int64_t> here{0};  // elements this rank's map saw
+    auto groups = numbered(n)
+                      .map([&here](const std::string& s) {
+                        here.fetch_add(1, std::memory_order_relaxed);
+                        auto x = std::stoll(s);
+                        return std::pair<std::int64_t, std::string>(x % 7, s);
+                      })
+                      .group_by_key()
+                      .collect(o);
+    ASSERT_EQ(groups.size(), 7u);
+    for (std::int64_t k = 0; k < 7; ++k) {
+      ASSERT_EQ(groups[std::size_t(k)].first, k);
+      auto& v = groups[std::size_t(k)].second;
+      ASSERT_EQ(v.size(), std::size_t((n - k + 6) / 7));
+      for (std::size_t j = 0; j < v.size(); ++j) ASSERT_EQ(v[j], std::to_string(k + 7 * std::int64_t(j))) << k;
+    }
+    // Every rank mapped a share; together, each element once.
+    EXPECT_GT(here.load(), 0) << "rank " << parade::rank();
+    auto shares = parade::from(std::vector<std::int64_t>(std::size_t(parade::ranks()), 0))
+                      .map([&here](std::int64_t) { return here.load(); })
+                      .fold(std::int64_t{0}, std::plus<>{}, quiet(1));
+    EXPECT_EQ(shares, n);
+    // sort is stable: ties keep the generator's order.
+    auto sorted = numbered(20000).sort([](const std::string& a, const std::string& b) { return a.size() < b.size(); }).collect(o);
+    ASSERT_EQ(sorted.size(), 20000u);
+    for (std::size_t i = 0; i < sorted.size(); ++i) ASSERT_EQ(sorted[i], std::to_string(i));
+    EXPECT_TRUE(tmp.empty());
+  }
+  // Straight into actions that keep input order: dealt too, the chunks put
+  // back in order when the ranks' results are gathered.
+  std::atomic<std::int64_t> here{0};
+  auto mapped = [&here](std::int64_t n) {
+    return numbered(n).map([&here](const std::string& s) {
+      here.fetch_add(1, std::memory_order_relaxed);
+      return s + "!";
+    });
+  };
+  auto all = mapped(50000).collect(quiet());
+  ASSERT_EQ(all.size(), 50000u);
+  for (std::size_t i = 0; i < all.size(); ++i) ASSERT_EQ(all[i], std::to_string(i) + "!");
+  EXPECT_GT(here.load(), 0) << "rank " << parade::rank();
+  // fold and reduce with an f that is associative, not commutative.
+  auto joined = [](std::string a, std::string b) { return a.empty() || b.empty() ? a + b : a + "," + b; };
+  std::string want;
+  for (int i = 0; i < 3000; ++i) want = joined(want, std::to_string(i) + "!");
+  EXPECT_EQ(mapped(3000).fold(std::string(), joined, quiet()), want);
+  EXPECT_EQ(mapped(3000).reduce(joined, quiet()), want);
+  EXPECT_EQ(mapped(0).reduce(joined, quiet()), std::nullopt);
+  EXPECT_EQ(mapped(20000).count(quiet()), 20000u);
+  // take stops an endless generator on every rank.
+  auto head = numbered(std::int64_t(1) << 60).take(1000, quiet());
+  ASSERT_EQ(head.size(), 1000u);
+  for (std::size_t i = 0; i < head.size(); ++i) ASSERT_EQ(head[i], std::to_string(i));
+  EXPECT_EQ(numbered(std::int64_t(1) << 60).first(quiet()), "0");
+}
+
+// The generator fails mid-stream, or a rank's map does while chunks are
+// being dealt: every rank throws the same error, and nothing of the dealing
+// is left for the next action.
+TEST(mpi, a_failure_while_generate_deals_fails_every_rank) {
+  int bad = parade::ranks() - 1;
+  for (int where : {0, 1}) {
+    std::string what;
+    try {
+      numbered(200000, where == 0 ? 150000 : -1)
+          .map([bad, where](const std::string& s) {
+            if (where == 1 && parade::rank() == bad && s.ends_with("999")) throw std::runtime_error("bad " + s);
+            return std::pair<std::string, std::int64_t>(s.substr(0, 1), 1);
+          })
+          .reduce_by_key(std::plus<>{})
+          .collect(quiet());
+      ADD_FAILURE() << "no error";
+    } catch (const parade::error& e) {
+      what = e.what();
+    }
+    std::string want = where == 0 ? "step 'generate' failed: generator broke at 150000" : "step 'map' failed: bad ";
+    if (parade::ranks() > 1) want = "rank " + std::to_string(where == 0 ? 0 : bad) + ": " + want;
+    EXPECT_NE(what.find("parade: " + want), std::string::npos) << what;
+    EXPECT_EQ(numbered(30000).map([](const std::string& s) { return std::pair<std::int64_t, std::int64_t>(std::stoll(s) % 10, 1); })
+                  .reduce_by_key(std::plus<>{})
+                  .count(quiet()),
+              10u);
+  }
+}
+
 TEST(mpi, write_lines_to_parts_has_every_rank_write_its_own) {
   shared_dir dir("parts");
   std::string target = dir.path + "/out";

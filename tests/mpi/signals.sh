@@ -18,9 +18,9 @@ wait_for() {
   return 1
 }
 
-start() {  # starts 2 ranks in the background; waits until both are running
+start() {  # starts 2 ranks in the background on source $1; waits until both are running
   mkdir -p "$tmp/spill"
-  "$mpiexec" --oversubscribe -np 2 "$child" "$tmp/spill" >"$tmp/out" 2>&1 &
+  "$mpiexec" --oversubscribe -np 2 "$child" "$tmp/spill" "$1" >"$tmp/out" 2>&1 &
   pid=$!
   for _ in $(seq 1 300); do
     [ "$(grep -c ready "$tmp/out")" -ge 2 ] && break
@@ -30,23 +30,26 @@ start() {  # starts 2 ranks in the background; waits until both are running
   sleep 1.5  # well into the run: spilling
 }
 
-# 1. Ctrl-C on mpirun (it forwards SIGTERM to the ranks): both cancelled.
-start
-kill -INT "$pid"
-wait_for "$pid" 60 || { kill -9 "$pid"; fail "mpirun still running 60 s after SIGINT"; }
-grep -q "rank 0: cancelled" "$tmp/out" || fail "rank 0 not cancelled"
-grep -q "rank 1: cancelled" "$tmp/out" || fail "rank 1 not cancelled"
-[ -z "$(ls -A "$tmp/spill")" ] || fail "left in temp_dir: $(ls -A "$tmp/spill")"
-echo "SIGINT: both ranks cancelled, mpirun exit $status, temp_dir empty"
+# Each with range (split by rank) and generate (rank 0 deals its chunks).
+for source in range generate; do
+  # 1. Ctrl-C on mpirun (it forwards SIGTERM to the ranks): both cancelled.
+  start "$source"
+  kill -INT "$pid"
+  wait_for "$pid" 60 || { kill -9 "$pid"; fail "mpirun still running 60 s after SIGINT"; }
+  grep -q "rank 0: cancelled" "$tmp/out" || fail "rank 0 not cancelled"
+  grep -q "rank 1: cancelled" "$tmp/out" || fail "rank 1 not cancelled"
+  [ -z "$(ls -A "$tmp/spill")" ] || fail "left in temp_dir: $(ls -A "$tmp/spill")"
+  echo "$source: SIGINT: both ranks cancelled, mpirun exit $status, temp_dir empty"
 
-# 2. A rank killed with SIGKILL: mpirun ends the job and says so.
-rm -rf "$tmp/spill"
-start
-victim=$(sed -n 's/^rank 1 pid \([0-9]*\) ready$/\1/p' "$tmp/out")
-[ -n "$victim" ] || fail "no pid for rank 1"
-kill -KILL "$victim"
-wait_for "$pid" 60 || { kill -9 "$pid"; fail "mpirun still running 60 s after a rank was killed"; }
-[ "$status" -ne 0 ] || fail "mpirun exited 0 after a rank was killed"
-grep -qi "signal 9\|killed" "$tmp/out" || fail "no message about the killed rank"
-[ -z "$(ls -A "$tmp/spill")" ] || fail "left in temp_dir: $(ls -A "$tmp/spill")"
-echo "SIGKILL of rank 1: mpirun exit $status with a message, temp_dir empty"
+  # 2. A rank killed with SIGKILL: mpirun ends the job and says so.
+  rm -rf "$tmp/spill"
+  start "$source"
+  victim=$(sed -n 's/^rank 1 pid \([0-9]*\) ready$/\1/p' "$tmp/out")
+  [ -n "$victim" ] || fail "no pid for rank 1"
+  kill -KILL "$victim"
+  wait_for "$pid" 60 || { kill -9 "$pid"; fail "mpirun still running 60 s after a rank was killed"; }
+  [ "$status" -ne 0 ] || fail "mpirun exited 0 after a rank was killed"
+  grep -qi "signal 9\|killed" "$tmp/out" || fail "no message about the killed rank"
+  [ -z "$(ls -A "$tmp/spill")" ] || fail "left in temp_dir: $(ls -A "$tmp/spill")"
+  echo "$source: SIGKILL of rank 1: mpirun exit $status with a message, temp_dir empty"
+done

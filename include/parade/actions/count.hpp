@@ -35,6 +35,7 @@ std::size_t dataset<T>::count(run_options o) const {
     auto& stats = detail::add_step_after(rs, e, "count", "count", "", detail::yields::same);
     detail::add_terminal(e, "count", SIZE_MAX,
                          [&stats] { return std::make_shared<detail::count_sink<T>>(stats); });
+    e.spread = true;  // counts need no order
     detail::run_segment(rs, e);
     std::size_t n = stats.in.load();
     if (rs.distributed()) {

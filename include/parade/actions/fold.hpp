@@ -83,15 +83,27 @@ T dataset<T>::fold(T zero, Fn f, run_options o) const {
       return std::make_shared<detail::fold_sink<T, Fn>>(stats, zero, f);
     });
     T result = zero;
+    // Under MPI, chunks generate dealt: their results, kept for the gather
+    // to put in input order.
+    std::vector<T> dealt;
+    std::vector<detail::origin_run> runs;
     detail::add_ordered_stage(e, "fold", [&](detail::token& t) {
-      if (auto* items = t.items<T>())
-        for (auto& x : *items) detail::replace_value(result, detail::guarded(stats, [&] { return f(std::move(result), std::move(x)); }));
+      if (auto* items = t.items<T>()) {
+        if (t.origin != detail::token::no_origin) {
+          detail::note_origin(runs, t, items->size());
+          detail::append_moved(dealt, std::span<T>(*items));
+        }
+        else
+          for (auto& x : *items) detail::replace_value(result, detail::guarded(stats, [&] { return f(std::move(result), std::move(x)); }));
+      }
       t.data.reset();
     });
+    e.spread = true;
     detail::run_segment(rs, e);
-    if (rs.distributed()) {  // the ranks' results, combined in rank order
+    if (rs.distributed()) {  // the ranks' results, combined in input order
       std::vector<T> parts(1, std::move(result));
-      detail::gather_ranks(rs, stats, parts);
+      detail::append_moved(parts, std::span<T>(dealt));
+      detail::gather_ranks(rs, stats, parts, runs);
       detail::replace_value(result, std::move(parts[0]));
       for (std::size_t i = 1; i < parts.size(); ++i)
         detail::replace_value(result, detail::guarded(stats, [&] { return f(std::move(result), std::move(parts[i])); }));

@@ -38,6 +38,7 @@ void for_each_impl(const node<T>& n, Fn f, Make make, const run_options& o) {
     add_terminal(e, stats.name, SIZE_MAX, [&stats, f, make] {
       return std::make_shared<for_each_sink<T, Fn, Make>>(stats, f, make);
     });
+    e.spread = true;  // f runs where the element is, in no set order
     run_segment(rs, e);
   });
 }

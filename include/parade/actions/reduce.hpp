@@ -57,19 +57,31 @@ std::optional<T> dataset<T>::reduce(Fn f, run_options o) const {
     auto& stats = detail::add_step_after(rs, e, "reduce", "reduce", "", detail::yields::same);
     detail::add_terminal(e, stats.name, SIZE_MAX, [&stats, f] { return std::make_shared<detail::reduce_sink<T, Fn>>(stats, f); });
     std::optional<T> result;
+    // Under MPI, chunks generate dealt: their results, kept for the gather
+    // to put in input order.
+    std::vector<T> dealt;
+    std::vector<detail::origin_run> runs;
     detail::add_ordered_stage(e, "reduce", [&](detail::token& t) {
-      if (auto* items = t.items<T>())
-        for (auto& x : *items) {
-          if (!result) result.emplace(std::move(x));
-          else detail::replace_value(*result, detail::guarded(stats, [&] { return f(std::move(*result), std::move(x)); }));
+      if (auto* items = t.items<T>()) {
+        if (t.origin != detail::token::no_origin) {
+          detail::note_origin(runs, t, items->size());
+          detail::append_moved(dealt, std::span<T>(*items));
+        } else {
+          for (auto& x : *items) {
+            if (!result) result.emplace(std::move(x));
+            else detail::replace_value(*result, detail::guarded(stats, [&] { return f(std::move(*result), std::move(x)); }));
+          }
         }
+      }
       t.data.reset();
     });
+    e.spread = true;
     detail::run_segment(rs, e);
-    if (rs.distributed()) {  // the ranks' results, combined in rank order
+    if (rs.distributed()) {  // the ranks' results, combined in input order
       std::vector<T> parts;
       if (result) parts.push_back(std::move(*result));
-      detail::gather_ranks(rs, stats, parts);
+      detail::append_moved(parts, std::span<T>(dealt));
+      detail::gather_ranks(rs, stats, parts, runs);
       result.reset();
       for (auto& x : parts) {
         if (!result) result.emplace(std::move(x));

@@ -1,9 +1,11 @@
 // The transport between ranks, MPI underneath (src/cluster.cpp; stubs when
-// parade is built without MPI). Every call here is made by the thread that
-// runs the action, which is the only thread of a process that talks to MPI
-// (MPI_THREAD_SERIALIZED). The collectives must be called by every rank in
-// the same order; run_state's checks make sure that a failed rank still
-// meets the others at their next one. Not API.
+// parade is built without MPI). The collectives are called by the thread that
+// runs the action, between segments; while a segment runs, that thread polls
+// (failure notices, status) and the worker reading a spread source (generate)
+// sends and receives its chunks. Every call takes one lock, so MPI is never
+// entered by two threads at once (MPI_THREAD_SERIALIZED). The collectives
+// must be called by every rank in the same order; run_state's checks make
+// sure that a failed rank still meets the others at their next one. Not API.
 #pragma once
 
 #include <cstdint>
@@ -45,6 +47,14 @@ bool receive_status(std::string& bytes, int& from);
 std::string receive_status_from(int rank);
 // On a rank above 0: waits until the updates it sent have left.
 void status_sent();
+// Point to point on a channel of its own (generate's spread: spread.cpp).
+// Sends without waiting; the bytes are kept until they have left.
+enum class channel { chunks, credits };
+void send_to(int to, channel c, std::string bytes);
+// A message on `c` from any rank, if one arrived: its bytes and sender.
+bool try_receive(channel c, std::string& bytes, int& from);
+// Whether every send_to so far has left (tests them).
+bool sends_done();
 // Numbers the actions: every rank counts the same.
 std::uint64_t next_run();
 // Bytes this process sent to other ranks so far (for the report and benchmarks).

@@ -21,8 +21,9 @@ namespace parade::detail {
 // Failures are recorded in `rs` (the caller's finish() throws them).
 // The stages' steps (and `source_step`, whose reads it times) are moved
 // through running, finishing and done as the work drains.
+// `spread`: see source_def::begin_segment.
 void execute_segment(run_state& rs, source_def& source, std::vector<stage_def>& stages,
-                     step_stats* source_step);
+                     step_stats* source_step, bool spread = false);
 
 // Calls fn(i, worker) for i in [0, n) on the run's workers (at most
 // max_workers of them; `worker` is in [0, max_workers)), stopping early when

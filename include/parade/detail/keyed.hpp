@@ -161,7 +161,7 @@ class keyed_terminal final : public sink<std::pair<K, V>> {
       : rs_(rs), stats_(st), count_(st), parts_(parts), ops_(std::move(ops)), ctx_(std::move(make)),
         lease_(rs.memory()), slot_(slot) {}
   void begin_token(const token& t) override {
-    seq_ = rs_.rank_bits() + t.order();
+    seq_ = rs_.arrival(t);
     index_ = 0;
   }
   void end_token(token&) override { count_.publish(); }
@@ -442,6 +442,7 @@ open_end<std::pair<K, Out>> run_keyed(run_state& rs, open_end<std::pair<K, V>> u
     reg->add(t);
     return t;
   });
+  up.spread = true;  // arrivals keep input order
   auto src = std::make_shared<deferred_source>();
   auto input = std::make_shared<open_end<std::pair<K, V>>>(std::move(up));
 

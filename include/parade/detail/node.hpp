@@ -64,6 +64,9 @@ struct segment_plan {
   std::size_t open_from = 0;          // steps[open_from..] are in the open part
   // Earlier segments (barriers' inputs) that must run before this one.
   std::vector<std::function<void()>> before;
+  // Its end restores input order across ranks by arrival (a barrier) or
+  // needs none: see source_def::begin_segment.
+  bool spread = false;
 };
 
 template <class T>

@@ -47,6 +47,10 @@ struct token {
   std::size_t accounted = 0;          // what the scheduler counts for it (bytes, or a guess before it has data)
   std::size_t peak_bytes = 0;         // the most it held between two stages
   bool last = false;
+  // Under MPI, a chunk generate dealt to a rank: its place in the whole
+  // input (rank 0's order), which arrivals use instead of this rank's.
+  static constexpr std::uint64_t no_origin = ~std::uint64_t{0};
+  std::uint64_t origin = no_origin;
 
   // Position in input order, as one number (seq < 2^32; see rank_bits()).
   std::uint64_t order() const { return (std::uint64_t(part) << 32) | seq; }
@@ -260,6 +264,13 @@ class source_def {
   // Largest chunk worth making (bounds memory for big elements).
   virtual std::size_t max_chunk() const { return std::size_t{1} << 20; }
   virtual std::optional<std::uint64_t> length() const { return std::nullopt; }
+  // On the action's thread, before the segment's workers start and after
+  // they have all left (any outcome). `spread`: the segment ends where
+  // arrivals restore input order across ranks (a barrier) or order does not
+  // matter (count, for_each), so a source read on one rank may deal its
+  // chunks to all of them (generate under MPI).
+  virtual void begin_segment(bool spread) { (void)spread; }
+  virtual void end_segment() {}
 };
 
 // Element batch size for a type: small enough to stay in cache between fused

@@ -66,6 +66,9 @@ class run_state {
   // split their input across ranks in order). Parts of a source stay below
   // 2^16 per rank, 4096 ranks at most.
   std::uint64_t rank_bits() const { return std::uint64_t(rank_) << 48; }
+  // A token's place in the whole input, for barriers' arrivals: this rank's
+  // order, or the origin of a chunk dealt from rank 0 (token::origin).
+  std::uint64_t arrival(const token& t) const { return t.origin != token::no_origin ? t.origin : rank_bits() + t.order(); }
   // At a collective point of a distributed run (every rank calls it at the
   // same point): false when any rank failed or stopped; the caller then
   // throws stop_signal, and finish() tells every rank the same outcome.

@@ -168,7 +168,7 @@ class sort_terminal final : public sink<T> {
   // `base` is added to every arrival (a second input's come after the first's).
   sort_terminal(run_state& rs, step_stats& st, Less less, std::size_t slot, std::uint64_t base = 0)
       : rs_(rs), stats_(st), count_(st), less_(std::move(less)), lease_(rs.memory()), slot_(slot), base_(base) {}
-  void begin_token(const token& t) override { arrival_ = base_ + rs_.rank_bits() + t.order(); }
+  void begin_token(const token& t) override { arrival_ = base_ + rs_.arrival(t); }
   void end_token(token&) override { count_.publish(); }
   void consume(std::span<T> in) override {
     count_.in(in.size());
@@ -303,6 +303,7 @@ open_end<typename Policy::output> run_sorted(run_state& rs, std::vector<open_end
       return t;
     });
     if (i > 0) ups[i].stages.back().steps.push_back(&stats);  // its workers show on the barrier
+    ups[i].spread = true;  // arrivals keep input order
     inputs.push_back(std::make_shared<open_end<T>>(std::move(ups[i])));
   }
   auto src = std::make_shared<deferred_source>();

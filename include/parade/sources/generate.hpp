@@ -8,6 +8,8 @@
 #include <vector>
 
 #include "parade/dataset.hpp"
+#include "parade/detail/spread.hpp"
+#include "parade/serialize.hpp"
 
 namespace parade {
 namespace detail {
@@ -16,11 +18,68 @@ template <class T, class Fn>
 class generator_source final : public source_def {
  public:
   generator_source(run_state& rs, step_stats& stats, Fn f, std::optional<std::uint64_t> len)
-      : rs_(rs), stats_(stats), f_(std::move(f)), len_(len), done_(rs.rank() > 0) {}
+      : rs_(rs), stats_(stats), f_(std::move(f)), len_(len) {}
   source_mode mode() const override { return source_mode::serial; }
+  // Under MPI the generator runs on rank 0. It deals its chunks to every
+  // rank when the segment allows (see source_def::begin_segment) and T can
+  // travel; otherwise the segment runs on rank 0 and the others' is empty.
+  void begin_segment(bool spread) override {
+    if (!rs_.distributed()) return;
+    if constexpr (is_serializable_v<T>) {
+      if (spread) {
+        // Every rank meets here before any chunk moves: a rank that failed
+        // earlier is at its end-of-run check instead, and all stop.
+        if (!rs_.ranks_ok()) throw stop_signal{};
+        link_ = std::make_unique<spread_link>(rs_);
+        return;
+      }
+    }
+    done_ = rs_.rank() > 0;
+  }
+  void end_segment() override {
+    if (link_) link_->finish();
+    link_.reset();
+  }
   bool next(token& t, std::size_t n) override {
     if (done_) return false;
+    if constexpr (is_serializable_v<T>) {
+      if (link_ && rs_.rank() > 0) return receive(t);
+    }
+    for (;;) {
+      std::vector<T> items = generate(n);
+      if (items.empty()) {
+        if (link_) link_->end();
+        return false;
+      }
+      stats_.in.fetch_add(items.size(), std::memory_order_relaxed);
+      stats_.out.fetch_add(items.size(), std::memory_order_relaxed);
+      std::uint64_t origin = dealt_++;
+      int to = link_ ? link_->next_target() : 0;
+      if (to == 0) {
+        if (link_) t.origin = origin;
+        t.source_items = items.size();
+        t.set_items(std::move(items));
+        return true;
+      }
+      if constexpr (is_serializable_v<T>) {
+        std::string bytes;
+        byte_writer w(bytes);
+        w.varint(origin);
+        w.varint(items.size());
+        guarded(stats_, [&] {
+          for (auto& x : items) serializer<T>::write(w, x);
+        });
+        link_->send(to, std::move(bytes));
+      }
+    }
+  }
+  std::size_t max_chunk() const override { return chunk_limit<T>(); }
+  std::optional<std::uint64_t> length() const override { return len_; }
+
+ private:
+  std::vector<T> generate(std::size_t n) {
     std::vector<T> items;
+    if (done_) return items;
     items.reserve(std::min<std::size_t>(n, 4096));
     while (items.size() < n) {
       if (rs_.stopped()) throw stop_signal{};
@@ -31,22 +90,34 @@ class generator_source final : public source_def {
       }
       items.push_back(std::move(*v));
     }
-    if (items.empty()) return false;
-    stats_.in.fetch_add(items.size(), std::memory_order_relaxed);
-    stats_.out.fetch_add(items.size(), std::memory_order_relaxed);
+    return items;
+  }
+  // A rank above 0: the next chunk rank 0 dealt here.
+  bool receive(token& t) {
+    std::string bytes;
+    if (!link_->receive(bytes)) {
+      done_ = true;
+      return false;
+    }
+    byte_reader r(bytes);
+    t.origin = r.varint();
+    std::vector<T> items(0);
+    guarded(stats_, [&] {
+      items.reserve(std::size_t(r.varint()));
+      for (std::size_t i = items.capacity(); i > 0; --i) items.push_back(serializer<T>::read(r));
+    });
     t.source_items = items.size();
     t.set_items(std::move(items));
     return true;
   }
-  std::size_t max_chunk() const override { return chunk_limit<T>(); }
-  std::optional<std::uint64_t> length() const override { return len_; }
 
- private:
   run_state& rs_;
   step_stats& stats_;
   Fn f_;
   std::optional<std::uint64_t> len_;
-  bool done_;  // under MPI the generator runs on rank 0 only (docs/cluster.md)
+  bool done_ = false;
+  std::uint64_t dealt_ = 0;             // chunks made so far (their origins)
+  std::unique_ptr<spread_link> link_;  // under MPI, when spreading
 };
 
 template <class T, class Fn>
@@ -72,8 +143,10 @@ class generate_node final : public node<T> {
 
 // dataset<T> from `f() -> std::optional<T>`, called until it returns nullopt.
 // Serial: one worker at a time calls f (each run starts from a fresh copy of
-// f), the elements then spread over all workers. `src.length` is a hint for
-// progress only.
+// f), the elements then spread over all workers (under MPI: f runs on rank 0,
+// which deals the chunks to all ranks when T has a serializer and the chain
+// reaches a barrier, count or for_each; docs/cluster.md). `src.length` is a
+// hint for progress only.
 //   parade::generate([i = 0]() mutable -> std::optional<int> {
 //     return i < 10 ? std::optional(i++) : std::nullopt; });
 template <class Fn>
