@@ -15,12 +15,19 @@
 //                                          (holding the groups) or by
 //                                          aggregate_by_key; prints
 //                                          result=groups,rows,bytes of the maxima
+//   external_sort generate N SPINS         N records made by parade::generate
+//                                          (serial; under mpirun on rank 0,
+//                                          which deals them to all ranks), a
+//                                          map of SPINS hash rounds each, and
+//                                          reduce_by_key over 1000 keys; prints
+//                                          the records this rank mapped
 // BUDGET_MB 0 is the default budget. Prints one line of figures.
 #include <parade/parade.hpp>
 #include <parade/detail/cluster.hpp>
 
 #include <algorithm>
 #include <array>
+#include <atomic>
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
@@ -95,6 +102,23 @@ int main(int argc, char** argv) {
     }
     std::printf("%s n=%lld keys_out=%zu values=%zu seconds=%.2f\n", mode.c_str(), static_cast<long long>(n), out,
                 values, seconds_since(t0));
+  } else if (mode == "generate" && argc == 4) {
+    std::int64_t n = std::atoll(argv[2]), spins = std::atoll(argv[3]);
+    std::atomic<std::int64_t> here{0};
+    auto keys = parade::generate([n, i = std::int64_t(0)]() mutable -> std::optional<std::string> {
+                  if (i == n) return std::nullopt;
+                  return record(i++).substr(0, 40);
+                })
+                    .map([spins, &here](const std::string& r) {
+                      here.fetch_add(1, std::memory_order_relaxed);
+                      std::uint64_t h = std::hash<std::string>{}(r);
+                      for (std::int64_t k = 0; k < spins; ++k) h = mix(h);
+                      return std::pair<std::int64_t, std::int64_t>(std::int64_t(h % 1000), 1);
+                    })
+                    .reduce_by_key(std::plus<>{})
+                    .count(options("0"));
+    std::printf("generate n=%lld keys_out=%zu rank=%d mapped_here=%lld seconds=%.2f\n", static_cast<long long>(n), keys,
+                parade::rank(), static_cast<long long>(here.load()), seconds_since(t0));
   } else if (mode == "prefix" && argc == 5) {
     using group = std::pair<std::int64_t, std::string>;  // size, largest record
     auto keyed = parade::read_lines(argv[2]).map([](std::string&& line) {
