@@ -3,7 +3,8 @@
 # `mpirun -np 2` with 1 worker per rank, the TCP transport forced (the bytes
 # cross sockets, as between hosts), alternated in one run: word count on the
 # 1 GB corpus, reduce_by_key with 10 M distinct keys, sort of 1 GB of
-# records under 256 MB. Prints each run's time and the bytes each rank sent,
+# records under 256 MB, a generator (on rank 0, dealt to both) into a
+# CPU-bound map and reduce_by_key. Prints each run's time and the bytes each rank sent,
 # what the transport carries alone and what loopback TCP carries without
 # MPI (bench_mpi_bandwidth).
 #   bench/mpi.sh [REPS]    (after bench/suite.sh made the data in /tmp/parade-bench)
@@ -31,5 +32,9 @@ for r in $(seq 1 "$reps"); do
   echo "-- sort 1 GB, 1 process, 256 MB";        "$bin/bench_external_sort" sort "$data/records-1000.txt" /tmp/parade-bench-sorted.txt 256
   echo "-- sort 1 GB, 2 ranks, 128 MB each";     "${mpi[@]}" "$bin/bench_external_sort" sort "$data/records-1000.txt" /tmp/parade-bench-sorted-mpi.txt 128
   cmp /tmp/parade-bench-sorted.txt /tmp/parade-bench-sorted-mpi.txt && echo "sorted outputs identical"
+  echo "-- generate 2M into a map of 1000 hash rounds, 1 process x 1 worker (rank 0 alone)"
+  BENCH_WORKERS=1 "$bin/bench_external_sort" generate 2000000 1000
+  echo "-- the same, 1 process x 2 workers";       "$bin/bench_external_sort" generate 2000000 1000
+  echo "-- the same, 2 ranks (rank 0 deals)";     "${mpi[@]}" "$bin/bench_external_sort" generate 2000000 1000
 done
 rm -f /tmp/parade-bench-sorted.txt /tmp/parade-bench-sorted-mpi.txt
