@@ -89,3 +89,32 @@ TEST(memory, heap_grown_of_a_vector_measures_only_what_was_appended) {
   EXPECT_EQ(pd::heap_grown(acc, m), pd::heap_bytes(acc));
   EXPECT_GE(pd::heap_grown(acc, m), 1000 * sizeof(std::int64_t) + 300);
 }
+
+// optional and unique_ptr are marked by what they hold: an accumulator of
+// optional<vector<string>> that keeps growing is measured in time linear in
+// what was appended, not in its whole size at every add.
+TEST(memory, heap_grown_sees_into_optional_and_unique_ptr) {
+  std::optional<std::vector<std::string>> opt;
+  std::unique_ptr<std::vector<std::string>> ptr;
+  std::size_t grown_opt = 0, grown_ptr = 0;
+  for (int i = 0; i < 3000; ++i) {
+    auto mo = pd::heap_mark(opt);
+    auto mp = pd::heap_mark(ptr);
+    if (!opt) opt.emplace();
+    if (!ptr) ptr = std::make_unique<std::vector<std::string>>();
+    opt->push_back(std::string(40 + i % 50, 'a'));
+    ptr->push_back(std::string(40 + i % 50, 'a'));
+    grown_opt += pd::heap_grown(opt, mo);
+    grown_ptr += pd::heap_grown(ptr, mp);
+  }
+  EXPECT_EQ(grown_opt, pd::heap_bytes(opt));
+  EXPECT_EQ(grown_ptr, pd::heap_bytes(ptr));
+  // The mark holds no measure of the whole: a mark taken of a big vector
+  // inside an optional is its capacity and size.
+  auto m = pd::heap_mark(opt);
+  static_assert(std::is_same_v<decltype(m), std::optional<std::pair<std::size_t, std::size_t>>>);
+  EXPECT_EQ(m->second, 3000u);
+  // Emptied: nothing grew.
+  opt.reset();
+  EXPECT_EQ(pd::heap_grown(opt, m), 0u);
+}

@@ -22,7 +22,27 @@ class reduce_sink final : public sink<T> {
     if (items.empty()) return;
     guarded(stats_, [&] {
       std::size_t i = 0;
-      if (!acc_) acc_.emplace(std::move(items[i++]));
+      if constexpr (std::is_trivially_copyable_v<T>) {
+        // Small values: four quarters of the batch reduced side by side,
+        // each seeded by its first element, then joined in order (as fold
+        // does: four dependency chains the CPU overlaps instead of one).
+        if (items.size() >= 64) {
+          const std::size_t q = items.size() / 4;
+          T* x = items.data();
+          T a0 = std::move(x[0]), a1 = std::move(x[q]), a2 = std::move(x[2 * q]), a3 = std::move(x[3 * q]);
+          for (std::size_t k = 1; k < q; ++k) {
+            replace_value(a0, f_(std::move(a0), std::move(x[k])));
+            replace_value(a1, f_(std::move(a1), std::move(x[q + k])));
+            replace_value(a2, f_(std::move(a2), std::move(x[2 * q + k])));
+            replace_value(a3, f_(std::move(a3), std::move(x[3 * q + k])));
+          }
+          if (!acc_) acc_.emplace(std::move(a0));
+          else replace_value(*acc_, f_(std::move(*acc_), std::move(a0)));
+          for (T* a : {&a1, &a2, &a3}) replace_value(*acc_, f_(std::move(*acc_), std::move(*a)));
+          i = 4 * q;
+        }
+      }
+      if (!acc_ && i < items.size()) acc_.emplace(std::move(items[i++]));
       for (; i < items.size(); ++i) replace_value(*acc_, f_(std::move(*acc_), std::move(items[i])));
     });
   }

@@ -25,6 +25,11 @@ template <class T>
 struct is_unique_ptr : std::false_type {};
 template <class T>
 struct is_unique_ptr<std::unique_ptr<T>> : std::true_type {};
+// A unique_ptr to one object (not an array), which heap_mark looks into.
+template <class T>
+struct is_object_ptr : std::false_type {};
+template <class T>
+struct is_object_ptr<std::unique_ptr<T>> : std::bool_constant<!std::is_array_v<T>> {};
 template <class T>
 struct is_optional : std::false_type {};
 template <class T>
@@ -78,9 +83,11 @@ std::size_t memory_of(const std::vector<T, A>& v) {
 // What a value grew by in place (an accumulator a user function combined
 // into), in time proportional to the growth, not to the value: a vector is
 // marked by its capacity and size, and only the elements appended since are
-// measured, so concatenating into a long vector stays linear. Strings and
-// the rest are measured whole (constant time for strings). An estimate: a
-// vector whose earlier elements grew is not seen.
+// measured, so concatenating into a long vector stays linear; optional and
+// unique_ptr are marked by what they hold, pairs and tuples part by part.
+// Strings and the rest are measured whole (constant time for strings). An
+// estimate: a vector whose earlier elements grew is not seen, and a
+// unique_ptr moved to another object is measured against the old one's mark.
 //   auto m = heap_mark(acc); combine(acc, v); lease.grow(heap_grown(acc, m));
 template <class T>
 auto heap_mark(const T& x) {
@@ -90,6 +97,12 @@ auto heap_mark(const T& x) {
     return std::pair<std::size_t, std::size_t>{x.capacity(), x.size()};
   } else if constexpr (requires { std::tuple_size<T>::value; }) {
     return std::apply([](const auto&... parts) { return std::tuple{heap_mark(parts)...}; }, x);
+  } else if constexpr (is_optional<T>::value) {
+    using M = decltype(heap_mark(*x));
+    return x ? std::optional<M>(heap_mark(*x)) : std::optional<M>();
+  } else if constexpr (is_object_ptr<T>::value) {
+    using M = decltype(heap_mark(*x));
+    return x ? std::optional<M>(heap_mark(*x)) : std::optional<M>();
   } else {
     return heap_bytes(x);
   }
@@ -110,6 +123,12 @@ std::size_t heap_grown(const T& x, const M& mark) {
     return [&]<std::size_t... I>(std::index_sequence<I...>) {
       return (std::size_t{0} + ... + heap_grown(std::get<I>(x), std::get<I>(mark)));
     }(std::make_index_sequence<std::tuple_size_v<T>>{});
+  } else if constexpr (is_optional<T>::value) {
+    if (!x) return 0;
+    return mark ? heap_grown(*x, *mark) : heap_bytes(*x);
+  } else if constexpr (is_object_ptr<T>::value) {
+    if (!x) return 0;
+    return mark ? heap_grown(*x, *mark) : heap_bytes(x);
   } else {
     std::size_t now = heap_bytes(x);
     return now > mark ? now - mark : 0;
