@@ -26,6 +26,18 @@ void parade_map_fold(benchmark::State& state) {
   }
 }
 
+// The same with reduce (no zero: each chunk's first element seeds it).
+void parade_map_reduce(benchmark::State& state) {
+  auto workers = std::size_t(state.range(0));
+  for (auto _ : state) {
+    auto s = parade::range(0, N)
+                 .map([](std::int64_t x) { return x + 1; })
+                 .reduce(std::plus<>{}, {.workers = workers, .status = parade::status_mode::off});
+    benchmark::DoNotOptimize(s);
+    state.counters["result"] = double(*s);
+  }
+}
+
 // The cost of the status display: the same run with the display off, in
 // plain mode and live, both redrawn every 100 ms (10x the live default),
 // over 10x the elements (about 0.3 s a run: several samples and redraws).
@@ -121,6 +133,7 @@ void hand_cpu_bound(benchmark::State& state) {
 BENCHMARK(parade_cpu_bound)->Arg(1)->Arg(2)->Unit(benchmark::kMillisecond)->UseRealTime();
 BENCHMARK(hand_cpu_bound)->Arg(1)->Arg(2)->Unit(benchmark::kMillisecond)->UseRealTime();
 BENCHMARK(parade_map_fold)->Arg(1)->Arg(2)->Unit(benchmark::kMillisecond)->UseRealTime();
+BENCHMARK(parade_map_reduce)->Arg(1)->Arg(2)->Unit(benchmark::kMillisecond)->UseRealTime();
 BENCHMARK(parade_map_fold_status)->DenseRange(0, 2)->Unit(benchmark::kMillisecond)->UseRealTime();
 BENCHMARK(hand_written_threads<false>)->Name("hand_written_loop")->Arg(1)->Arg(2)->Unit(benchmark::kMillisecond)->UseRealTime();
 BENCHMARK(hand_written_threads<true>)->Name("hand_written_loop_opaque")->Arg(1)->Arg(2)->Unit(benchmark::kMillisecond)->UseRealTime();

@@ -83,6 +83,26 @@ TEST(fold, non_commutative_f_on_small_values_keeps_input_order) {
   }
 }
 
+// reduce does the same with each quarter seeded by its first element.
+TEST(reduce, non_commutative_f_on_small_values_keeps_input_order) {
+  struct affine {
+    std::int64_t a, b;
+  };
+  constexpr std::int64_t p = 1000003;
+  auto then = [](affine f, affine g) { return affine{f.a * g.a % p, (g.a * f.b + g.b) % p}; };  // g after f
+  auto of = [](std::int64_t x) { return affine{x % 7 + 2, x % 11}; };
+  for (std::int64_t n : {1, 63, 64, 67, 1000, 4099, 200001}) {
+    affine want = of(0);
+    for (std::int64_t x = 1; x < n; ++x) want = then(want, of(x));
+    ptest::each_config([&](const ptest::config& c) {
+      auto got = parade::range(0, n).map(of).reduce(then, c.run());
+      ASSERT_TRUE(got.has_value());
+      EXPECT_EQ(got->a, want.a) << "n=" << n;
+      EXPECT_EQ(got->b, want.b) << "n=" << n;
+    });
+  }
+}
+
 TEST(fold, empty_gives_zero_and_zero_is_used_once_per_chunk_only) {
   EXPECT_EQ(parade::range(0, 0).fold(std::int64_t{7}, std::plus<>{}, {.status = parade::status_mode::off}), 7);
 }
