@@ -264,8 +264,8 @@ TEST(mpi, generate_deals_its_chunks_to_every_rank) {
   // Straight into actions that keep input order: dealt too, the chunks put
   // back in order when the ranks' results are gathered.
   std::atomic<std::int64_t> here{0};
-  auto mapped = [&here](std::int64_t n) {
-    return numbered(n).map([&here](const std::string& s) {
+  auto mapped = [&here](std::int64_t count) {
+    return numbered(count).map([&here](const std::string& s) {
       here.fetch_add(1, std::memory_order_relaxed);
       return s + "!";
     });
