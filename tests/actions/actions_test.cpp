@@ -61,22 +61,29 @@ TEST(fold, non_commutative_f_keeps_input_order) {
   });
 }
 
+namespace {
+// Affine maps x -> a x + b mod p under composition: associative, not
+// commutative, and small (trivially copyable): fold and reduce take their
+// four-chain path on them.
+struct affine {
+  std::int64_t a, b;
+};
+constexpr std::int64_t affine_p = 1000003;
+affine then(affine f, affine g) { return {f.a * g.a % affine_p, (g.a * f.b + g.b) % affine_p}; }  // g after f
+affine affine_of(std::int64_t x) { return {x % 7 + 2, x % 11}; }
+const std::int64_t affine_sizes[] = {1, 63, 64, 67, 1000, 4099, 200001};
+}  // namespace
+
 // Small values fold in four interleaved chains a batch (each from zero, then
 // joined in order): with an associative, non-commutative f on a trivially
 // copyable type (composing affine maps x -> a*x + b mod p), the result must
 // still be the left-to-right composition, for every batch and chunk size.
 TEST(fold, non_commutative_f_on_small_values_keeps_input_order) {
-  struct affine {
-    std::int64_t a, b;
-  };
-  constexpr std::int64_t p = 1000003;
-  auto then = [](affine f, affine g) { return affine{f.a * g.a % p, (g.a * f.b + g.b) % p}; };  // g after f
-  auto of = [](std::int64_t x) { return affine{x % 7 + 2, x % 11}; };
-  for (std::int64_t n : {1, 63, 64, 67, 1000, 4099, 200001}) {
+  for (std::int64_t n : affine_sizes) {
     affine want{1, 0};
-    for (std::int64_t x = 0; x < n; ++x) want = then(want, of(x));
+    for (std::int64_t x = 0; x < n; ++x) want = then(want, affine_of(x));
     ptest::each_config([&](const ptest::config& c) {
-      auto got = parade::range(0, n).map(of).fold(affine{1, 0}, then, c.run());
+      auto got = parade::range(0, n).map(affine_of).fold(affine{1, 0}, then, c.run());
       EXPECT_EQ(got.a, want.a) << "n=" << n;
       EXPECT_EQ(got.b, want.b) << "n=" << n;
     });
@@ -85,17 +92,11 @@ TEST(fold, non_commutative_f_on_small_values_keeps_input_order) {
 
 // reduce does the same with each quarter seeded by its first element.
 TEST(reduce, non_commutative_f_on_small_values_keeps_input_order) {
-  struct affine {
-    std::int64_t a, b;
-  };
-  constexpr std::int64_t p = 1000003;
-  auto then = [](affine f, affine g) { return affine{f.a * g.a % p, (g.a * f.b + g.b) % p}; };  // g after f
-  auto of = [](std::int64_t x) { return affine{x % 7 + 2, x % 11}; };
-  for (std::int64_t n : {1, 63, 64, 67, 1000, 4099, 200001}) {
-    affine want = of(0);
-    for (std::int64_t x = 1; x < n; ++x) want = then(want, of(x));
+  for (std::int64_t n : affine_sizes) {
+    affine want = affine_of(0);
+    for (std::int64_t x = 1; x < n; ++x) want = then(want, affine_of(x));
     ptest::each_config([&](const ptest::config& c) {
-      auto got = parade::range(0, n).map(of).reduce(then, c.run());
+      auto got = parade::range(0, n).map(affine_of).reduce(then, c.run());
       ASSERT_TRUE(got.has_value());
       EXPECT_EQ(got->a, want.a) << "n=" << n;
       EXPECT_EQ(got->b, want.b) << "n=" << n;
