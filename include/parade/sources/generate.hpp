@@ -145,8 +145,8 @@ class generate_node final : public node<T> {
 // Serial: one worker at a time calls f (each run starts from a fresh copy of
 // f), the elements then spread over all workers (under MPI: f runs on rank 0,
 // which deals the chunks to all ranks when T has a serializer and the chain
-// reaches a barrier, count or for_each; docs/cluster.md). `src.length` is a
-// hint for progress only.
+// reaches a barrier, collect, take, first, fold, reduce, count or for_each;
+// docs/cluster.md). `src.length` is a hint for progress only.
 //   parade::generate([i = 0]() mutable -> std::optional<int> {
 //     return i < 10 ? std::optional(i++) : std::nullopt; });
 template <class Fn>
