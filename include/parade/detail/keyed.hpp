@@ -285,27 +285,45 @@ class keyed_terminal final : public sink<std::pair<K, V>> {
     for (auto& p : parts_) now += p.take_grown();
     if (now > was) lease_.force(now - was);
   }
-  // Writes every table out as one run, sorted, and starts again.
+  // Writes every table out as one run, sorted, and starts again. Each
+  // table's entries are sorted where they are and merged as they are
+  // written: gathering them into one vector first took a third as much
+  // again as the tables held, uncounted, at every spill.
   void spill() {
-    std::vector<record> all;
-    {
-      auto e = whole_.take();
-      append_moved(all, std::span<record>(e));
-    }
-    for (auto& p : parts_) {
-      auto e = p.take();
-      append_moved(all, std::span<record>(e));
-    }
-    if (all.empty()) return;
+    std::vector<memory_run<record>> tables;
+    auto add = [&](table_t& t) {
+      auto e = t.take();
+      if (!e.empty()) tables.push_back({std::move(e), {}, std::uint32_t(tables.size())});
+    };
+    add(whole_);
+    for (auto& p : parts_) add(p);
+    if (tables.empty()) return;
     if constexpr (!keyed_spills<K, A>) {
       cannot_spill(stats_.name);
     } else {
-      sort_elements(all, keyed_order<K, A>{});
+      std::vector<memory_cursor<record>> cursors;
+      cursors.reserve(tables.size());
+      std::vector<run_cursor<record>*> leaves;
+      for (auto& t : tables) {
+        sort_elements(t.items, keyed_order<K, A>{});
+        cursors.emplace_back(t, 0, t.items.size());
+        leaves.push_back(&cursors.back());
+      }
+      // A key is in one table only: the order of keys is the whole order.
+      auto before = [](const run_cursor<record>& a, const run_cursor<record>& b) {
+        return keyed_less<K, A>(*a.cur, *b.cur);
+      };
+      loser_tree<record> tree;
+      tree.build(std::move(leaves), before);
       run_writer<record> w(rs_.spill(), slot_, stats_.spilled);
-      for (auto& r : all) w.add(r, [](byte_writer& bw, const record& x) { write_keyed<K, A>(bw, x); });
+      while (!tree.empty()) {
+        auto* c = tree.top();
+        w.add(*c->cur, [](byte_writer& bw, const record& x) { write_keyed<K, A>(bw, x); });
+        c->advance();
+        tree.replay(before);
+      }
       disk_.push_back({w.finish(), std::uint32_t(disk_.size())});
-      all.clear();
-      all.shrink_to_fit();
+      tables.clear();
       lease_.release();
     }
   }
@@ -524,8 +542,7 @@ open_end<std::pair<K, Out>> run_keyed(run_state& rs, open_end<std::pair<K, V>> u
     sh->slots = slots;
     sh->locks = std::make_unique<std::mutex[]>(std::max<std::size_t>(1, slots.size()));
     auto merge = std::make_shared<merge_source<policy_t>>(rs, stats, policy_t{sh, finish, &stats}, std::move(mem),
-                                                          std::move(disk), &rs.spill(), rs.workers() * 4);
-    merge->hold(rs.memory(), held);
+                                                          std::move(disk), &rs.spill(), rs.workers() * 4, held);
     stats.out_known_ns.store(std::chrono::steady_clock::now().time_since_epoch().count());
     // Runs that share keys: the output's length is known once merged.
     if (!combining) stats.out_total.store(merge->records());

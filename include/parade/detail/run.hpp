@@ -26,6 +26,7 @@ struct tuning {
   static inline std::atomic<std::size_t> buffer_bytes{0};   // bytes of waiting chunks per segment
   static inline std::atomic<int> force_spill{-1};           // -1: from PARADE_FORCE_SPILL
   static inline std::atomic<std::size_t> sort_run{0};       // records of a sort's in-memory run
+  static inline std::atomic<std::size_t> merge_fan_in{0};   // disk runs one merge reads at once
 };
 
 // Worker slots register here as a segment starts (several threads may add

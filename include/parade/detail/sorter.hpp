@@ -334,11 +334,10 @@ open_end<typename Policy::output> run_sorted(run_state& rs, std::vector<open_end
     std::size_t held = 0;
     for (auto* t : terms) held += t->lease().used();
     held = exchange_runs<is_serializable_v<T>>(rs, stats, policy, memory, disk, held);
-    auto merge = std::make_shared<merge_source<Policy>>(rs, stats, policy, std::move(memory), std::move(disk),
-                                                        &rs.spill(), rs.workers() * 4);
     terms.clear();
-    slots->all().clear();
-    merge->hold(rs.memory(), held);
+    slots->all().clear();  // their leases go back; the merge holds what stays in memory
+    auto merge = std::make_shared<merge_source<Policy>>(rs, stats, policy, std::move(memory), std::move(disk),
+                                                        &rs.spill(), rs.workers() * 4, held);
     stats.out_known_ns.store(std::chrono::steady_clock::now().time_since_epoch().count());
     if (length_known) stats.out_total.store(merge->records());
     src->set(std::move(merge));
