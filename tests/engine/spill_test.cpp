@@ -5,6 +5,7 @@
 #include "support.hpp"
 
 #include <sys/mount.h>
+#include <algorithm>
 #include <array>
 #include <filesystem>
 #include <map>
@@ -153,6 +154,59 @@ TEST(spill, group_by_key_spilled_keeps_keys_ascending_and_values_in_input_order)
     EXPECT_EQ(run.result, want);
     EXPECT_GT(run.spilled("group"), 0u) << run.log;
   }
+}
+
+// More runs than one merge may read at once (each holds a decoded block
+// of every run): they are merged in passes first, here 3 at a time, with
+// the same output, sort ties and a group's values in input order included.
+TEST(spill, more_runs_than_the_fan_in_are_merged_in_passes) {
+  auto in = random_pairs(150000, 20000, 3);
+  std::map<std::string, std::vector<std::int64_t>> groups;
+  std::map<std::string, std::int64_t> sums;
+  for (auto& [k, v] : in) groups[k].push_back(v), sums[k] += v;
+  std::vector<std::pair<std::string, std::vector<std::int64_t>>> want_groups(groups.begin(), groups.end());
+  std::vector<kv> want_sums(sums.begin(), sums.end());
+  auto want_sorted = in;
+  std::stable_sort(want_sorted.begin(), want_sorted.end(), [](const kv& a, const kv& b) { return a.first < b.first; });
+  // Every key of `in` whose number is below 100 joins (key, its number).
+  std::vector<std::pair<std::string, std::int64_t>> right;
+  for (int i = 0; i < 100; ++i) right.emplace_back("key-" + std::to_string(i), i);
+  std::size_t want_matches = 0;
+  for (auto& [k, v] : in) {
+    auto dash = k.find('x');
+    want_matches += std::stoll(k.substr(4, dash == std::string::npos ? std::string::npos : dash - 4)) < 100 ? 1 : 0;
+  }
+  struct reset {
+    ~reset() { parade::detail::tuning::merge_fan_in = 0; }
+  } put_back;
+  ptest::temp_dir tmp;
+  for (std::size_t w : {1, 2, 8}) {
+    SCOPED_TRACE(w);
+    std::uint64_t spilled[2] = {};
+    for (std::size_t fan : {0, 3}) {
+      SCOPED_TRACE(fan);
+      parade::detail::tuning::merge_fan_in = fan;
+      auto o = budget(w, 1 << 20, tmp.path);
+      auto g = ptest::run_plain([&](parade::run_options r) { return parade::from(in).group_by_key({.name = "group"}).collect(r); }, o);
+      EXPECT_EQ(g.result, want_groups);
+      auto s = ptest::run_plain([&](parade::run_options r) {
+        return parade::from(in).sort_by([](const kv& x) { return x.first; }, {.name = "sort"}).collect(r);
+      }, o);
+      EXPECT_EQ(s.result, want_sorted);
+      auto r = ptest::run_plain([&](parade::run_options x) { return parade::from(in).reduce_by_key(std::plus<>{}, {.name = "sum"}).collect(x); }, o);
+      EXPECT_EQ(r.result, want_sums);
+      auto j = ptest::run_plain([&](parade::run_options x) {
+        return parade::from(in).join(parade::from(right), {.name = "join"}).collect(x);
+      }, o);
+      ASSERT_EQ(j.result.size(), want_matches);
+      EXPECT_TRUE(std::is_sorted(j.result.begin(), j.result.end(), [](const auto& a, const auto& b) { return a.first < b.first; }));
+      for (auto& [k, vw] : j.result) EXPECT_EQ(k, "key-" + std::to_string(vw.second));
+      spilled[fan ? 1 : 0] = g.spilled("group") + s.spilled("sort") + r.spilled("sum") + j.spilled("join");
+      EXPECT_TRUE(tmp.empty());
+    }
+    EXPECT_GT(spilled[1], spilled[0]) << "the passes wrote the runs again";
+  }
+  EXPECT_EQ(ptest::open_deleted_files(), 0);
 }
 
 // Keys without `<` (hashed by AbslHashValue, spilled by their own

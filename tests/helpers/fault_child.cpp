@@ -13,6 +13,11 @@
 //   fault_child big WORKERS MB          1 MB strings through a step capped at
 //                                       one worker, buffers of MB; prints the
 //                                       peak RSS
+//   fault_child barrier OP WORKERS MB N one barrier (group: group_by_key of N
+//                                       (int64, 40-byte string) pairs; sort: N
+//                                       100-byte strings) under a memory_limit
+//                                       of MB; prints a digest of the result
+//                                       (the parent reads the peak RSS)
 #include <parade/parade.hpp>
 
 #include <malloc.h>
@@ -112,6 +117,41 @@ int main(int argc, char** argv) {
                    }, {.workers = 1})
                    .count({.workers = std::size_t(std::atol(argv[2])), .status = parade::status_mode::off});
       std::printf("peak_mb %.1f count %zu\n", double(peak - base) / (1 << 20), n);
+    } else if (mode == "barrier" && argc >= 6) {
+      std::string op = argv[2];
+      std::int64_t n = std::atoll(argv[5]);
+      parade::run_options o{.workers = std::size_t(std::atol(argv[3])), .status = parade::status_mode::off,
+                            .memory_limit = std::size_t(std::atol(argv[4])) << 20};
+      auto mix = [](std::uint64_t x) { return (x * 0x9e3779b97f4a7c15ull) >> 20; };
+      std::uint64_t digest = 0;
+      if (op == "group") {
+        digest = parade::range(0, n)
+                     .map([&](std::int64_t i) {
+                       return std::pair<std::int64_t, std::string>(std::int64_t(mix(std::uint64_t(i)) % std::uint64_t(n)),
+                                                                   std::string(40, char('a' + i % 26)));
+                     })
+                     .group_by_key()
+                     .map([](const std::pair<std::int64_t, std::vector<std::string>>& g) {
+                       return std::uint64_t(g.first) * g.second.size() + std::uint64_t(g.second.back()[0]);
+                     })
+                     .fold(std::uint64_t{0}, std::plus<>{}, o);
+      } else if (op == "sort") {
+        auto sorted = parade::range(0, n)
+                          .map([&](std::int64_t i) {
+                            std::string r(100, '.');
+                            auto key = std::to_string(mix(std::uint64_t(i)));
+                            std::memcpy(r.data(), key.data(), key.size());
+                            return r;
+                          })
+                          .sort();
+        // Each record weighted by its place: a wrong order changes it.
+        digest = sorted.enumerate()
+                     .map([](const std::pair<std::size_t, std::string>& r) { return r.first * std::uint64_t(r.second[1]); })
+                     .fold(std::uint64_t{0}, std::plus<>{}, o);
+      } else {
+        return 2;
+      }
+      std::printf("digest %llu\n", static_cast<unsigned long long>(digest));
     } else if (mode == "spill") {
       std::signal(SIGXFSZ, SIG_IGN);  // writes past the limit fail with EFBIG
       rlimit lim{rlim_t(1) << 20, rlim_t(1) << 20};

@@ -32,9 +32,10 @@ class merge_source final : public source_def {
       : rs_(rs), stats_(stats), policy_(std::move(policy)), memory_(std::move(memory)), disk_(std::move(disk)),
         space_(space), account_(rs.memory()), held_(held) {
     account_.take(held_);
-    // What cursors may hold: what the budget has left, at least a quarter.
+    // What cursors may hold: what the budget has left, and at least the
+    // part of the limit kept beside barriers for buffers and read blocks.
     const std::size_t budget = account_.budget();
-    const std::size_t share = std::max(budget - std::min(budget, account_.used()), budget / 4);
+    const std::size_t share = std::max(budget - std::min(budget, account_.used()), account_.limit() - budget);
     try {
       if (!disk_.empty()) merge_passes(rs, stats, policy_, disk_, share);
     } catch (...) {

@@ -87,7 +87,7 @@ std::size_t start_block(const Policy& policy, const std::vector<E>& firsts, cons
 }
 
 // Records a disk cursor decodes at a time.
-inline constexpr std::size_t disk_cursor_batch = 256;
+inline constexpr std::size_t disk_cursor_batch = 128;
 
 // Reads one run's records of one part in batches: a memory slice at once,
 // a disk run a block at a time. Only refill() is virtual.
@@ -205,13 +205,14 @@ concept three_way_policy = requires(const P& p, const typename P::record& r) {
 };
 
 // Memory a cursor over a disk run holds while it reads: its decoded block
-// and a batch of decoded records, each taken as twice its serialized size
-// (the objects and their heap blocks). What a merge of many runs costs.
+// and a batch of decoded records, each taken as its object and one and a
+// half times its serialized size (its heap blocks, with malloc's headers).
+// What a merge of many runs costs.
 template <class E>
 std::size_t disk_cursor_bytes(const run_ref& r) {
   std::size_t block = 0, raw = 0;
   for (const auto& b : r.blocks) block = std::max<std::size_t>(block, b.raw), raw += b.raw;
-  std::size_t per = sizeof(E) + sizeof(std::uint64_t) + 2 * (r.records ? raw / r.records : 0);
+  std::size_t per = sizeof(E) + sizeof(std::uint64_t) + 3 * (r.records ? raw / r.records : 0) / 2;
   return malloc_size(block) + std::min<std::size_t>(disk_cursor_batch, r.records) * per;
 }
 

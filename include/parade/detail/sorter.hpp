@@ -173,8 +173,7 @@ class sort_terminal final : public sink<T> {
   void consume(std::span<T> in) override {
     count_.in(in.size());
     for (auto& x : in) {
-      // The element, its arrival, and while sorting its copy, key and place.
-      std::size_t bytes = 2 * (sizeof(T) + sizeof(std::uint64_t)) + 2 * sizeof(std::uint32_t) + heap_bytes(x);
+      std::size_t bytes = record_bytes + heap_bytes(x);
       if (!lease_.grow(bytes) || (forced() && lease_.used() > force_spill_bytes)) {
         spill();
         lease_.force(bytes);
@@ -201,6 +200,14 @@ class sort_terminal final : public sink<T> {
 
  private:
   static constexpr std::size_t force_spill_bytes = 16 << 10;
+  // What a record takes besides its heap: the element and its arrival (the
+  // vectors' doubling may leave half of them empty), and while sorting its
+  // sort key (an integer or string prefix with its place) and its place.
+  static constexpr std::size_t sort_key_bytes = prefix_sorted<T, Less>      ? sizeof(sort_scratch::prefix_entry)
+                                                : exact_key_sorted<T, Less> ? sizeof(sort_scratch::key_entry)
+                                                                            : 0;
+  static constexpr std::size_t record_bytes =
+      2 * (sizeof(T) + sizeof(std::uint64_t)) + sort_key_bytes + 2 * sizeof(std::uint32_t);
   // Records of one in-memory run (about 64 MiB of them): sorting bounded
   // runs as they fill keeps each sort in cache-sized pieces and the vector
   // from growing (and faulting in fresh pages) without bound; the merge
