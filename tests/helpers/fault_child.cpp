@@ -17,7 +17,8 @@
 //                                       (int64, 40-byte string) pairs; sort: N
 //                                       100-byte strings) under a memory_limit
 //                                       of MB; prints a digest of the result
-//                                       (the parent reads the peak RSS)
+//                                       and the RSS after the run (the parent
+//                                       reads the peak RSS)
 #include <parade/parade.hpp>
 
 #include <malloc.h>
@@ -151,7 +152,15 @@ int main(int argc, char** argv) {
       } else {
         return 2;
       }
-      std::printf("digest %llu\n", static_cast<unsigned long long>(digest));
+      // Resident memory now that the run is over (VmRSS, KiB).
+      long rss_kb = 0;
+      if (std::FILE* f = std::fopen("/proc/self/status", "r")) {
+        char line[256];
+        while (std::fgets(line, sizeof line, f))
+          if (std::strncmp(line, "VmRSS:", 6) == 0) rss_kb = std::atol(line + 6);
+        std::fclose(f);
+      }
+      std::printf("digest %llu\nrss_after_mb %ld\n", static_cast<unsigned long long>(digest), rss_kb / 1024);
     } else if (mode == "spill") {
       std::signal(SIGXFSZ, SIG_IGN);  // writes past the limit fail with EFBIG
       rlimit lim{rlim_t(1) << 20, rlim_t(1) << 20};

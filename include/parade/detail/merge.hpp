@@ -37,7 +37,10 @@ class merge_source final : public source_def {
     const std::size_t budget = account_.budget();
     const std::size_t share = std::max(budget - std::min(budget, account_.used()), account_.limit() - budget);
     try {
-      if (!disk_.empty()) merge_passes(rs, stats, policy_, disk_, share);
+      renumber();
+      std::vector<std::uint32_t> fixed;
+      for (const auto& m : memory_) fixed.push_back(m.id);
+      if (!disk_.empty()) merge_passes(rs, stats, policy_, disk_, std::move(fixed), share);
     } catch (...) {
       account_.give_back(held_);
       throw;
@@ -52,7 +55,15 @@ class merge_source final : public source_def {
     held_ += max_open_ * part;
   }
 
-  ~merge_source() override { account_.give_back(held_); }
+  // The barrier's records are gone with it: their pages go back.
+  ~merge_source() override {
+    account_.give_back(held_);
+    parts_.clear();
+    firsts_.clear();
+    memory_.clear();
+    disk_.clear();
+    return_free_memory();
+  }
 
   source_mode mode() const override { return source_mode::concurrent; }
   std::uint32_t parts() const override { return std::uint32_t(parts_.size()); }
@@ -127,6 +138,22 @@ class merge_source final : public source_def {
   };
 
   bool before(const run_cursor<E>& a, const run_cursor<E>& b) const { return merge_before(policy_, a, b); }
+
+  // Run ids made unique, in the same order: ties are ordered by id, and a
+  // run merged in a pass takes its group's first id, so that id must order
+  // it among all the others. (Under MPI a rank's received runs keep their
+  // senders' ids, which repeat across senders; within one sender they are
+  // unique, and equal ids of two senders never order a tie.)
+  void renumber() {
+    std::vector<std::pair<std::uint32_t, std::size_t>> ids;
+    for (std::size_t i = 0; i < memory_.size(); ++i) ids.emplace_back(memory_[i].id, i);
+    for (std::size_t i = 0; i < disk_.size(); ++i) ids.emplace_back(disk_[i].id, memory_.size() + i);
+    std::stable_sort(ids.begin(), ids.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
+    for (std::size_t k = 0; k < ids.size(); ++k) {
+      std::size_t i = ids[k].second;
+      (i < memory_.size() ? memory_[i].id : disk_[i - memory_.size()].id) = std::uint32_t(k);
+    }
+  }
 
   // Cuts the key space into parts at splitters sampled from the runs. With
   // disk runs, splitters are their blocks' first records (decoded and owned

@@ -6,11 +6,11 @@
 // bounded-fan-in merge and DuckDB's cascaded merge. Not API.
 #pragma once
 
-#include <algorithm>
 #include <memory>
 #include <span>
 #include <vector>
 
+#include "parade/detail/std.hpp"  // std::sort, std::clamp
 #include "parade/detail/runs.hpp"
 
 namespace parade::detail {
@@ -72,27 +72,60 @@ disk_run merge_into_one(run_state& rs, step_stats& stats, Policy& policy, std::s
   return {w.finish(), runs.front().id};
 }
 
+// Groups of consecutive runs (sorted by id, ids unique) to merge into one
+// each: at most `fan` runs a group, balanced. A merged run takes its first
+// run's id, so a group must not span the id of a run that stays as it is
+// (`fixed`): under MPI a rank keeps some received runs in memory and writes
+// others, and ties between them are ordered by id. In one process a
+// worker's disk runs all come before its memory runs, so nothing is fixed.
+inline std::vector<std::pair<std::size_t, std::size_t>> pass_groups(const std::vector<disk_run>& disk,
+                                                                    const std::vector<std::uint32_t>& fixed,
+                                                                    std::size_t fan) {
+  std::vector<std::pair<std::size_t, std::size_t>> groups;
+  auto spans_fixed = [&](std::uint32_t lo, std::uint32_t hi) {
+    auto it = std::upper_bound(fixed.begin(), fixed.end(), lo);
+    return it != fixed.end() && *it <= hi;
+  };
+  for (std::size_t from = 0; from < disk.size();) {
+    std::size_t to = from + 1;  // a stretch no fixed id cuts
+    while (to < disk.size() && !spans_fixed(disk[to - 1].id, disk[to].id)) ++to;
+    std::size_t n = to - from, parts = (n + fan - 1) / fan;
+    for (std::size_t g = 0; g < parts; ++g) groups.emplace_back(from + n * g / parts, from + n * (g + 1) / parts);
+    from = to;
+  }
+  return groups;
+}
+
 // Cuts `disk` down to at most a fan-in of runs (for `rs.workers()` merges
 // side by side within `share` bytes) by passes over groups of consecutive
-// ids, the groups of a pass merged in parallel. Their cursors are charged
-// to the run's account while they read. Runs on the action's thread.
+// ids, the groups of a pass merged in parallel; `fixed`: the ids of the
+// memory runs. The cursors are charged to the run's account while they
+// read. Runs on the action's thread.
 template <class Policy>
-void merge_passes(run_state& rs, step_stats& stats, Policy& policy, std::vector<disk_run>& disk, std::size_t share) {
+void merge_passes(run_state& rs, step_stats& stats, Policy& policy, std::vector<disk_run>& disk,
+                  std::vector<std::uint32_t> fixed, std::size_t share) {
   using E = typename Policy::record;
   const std::size_t workers = std::max<std::size_t>(1, rs.workers());
+  if (!rs.distributed()) fixed.clear();
+  std::sort(fixed.begin(), fixed.end());
   for (;;) {
     const std::size_t cursor = max_cursor_bytes<E>(disk);
     const std::size_t fan = merge_fan_in(rs, share, workers, cursor);
     if (disk.size() <= fan) return;
     std::sort(disk.begin(), disk.end(), [](const disk_run& a, const disk_run& b) { return a.id < b.id; });
-    const std::size_t groups = (disk.size() + fan - 1) / fan;
+    auto groups = pass_groups(disk, fixed, fan);
+    if (groups.size() == disk.size()) return;  // fixed ids cut every group to one run
     // As many merges side by side as the share holds (each also writes).
     const std::size_t each = fan * cursor + 2 * spill_block;
-    const std::size_t tasks = std::clamp<std::size_t>(share / each, 1, std::min(workers, groups));
-    std::vector<disk_run> merged(groups);
+    const std::size_t tasks = std::clamp<std::size_t>(share / each, 1, std::min(workers, groups.size()));
+    std::vector<disk_run> merged(groups.size());
     rs.memory().take(tasks * each);
-    parallel_for(rs, groups, stats.name, [&](std::size_t g, std::size_t w) {
-      std::size_t from = disk.size() * g / groups, to = disk.size() * (g + 1) / groups;
+    parallel_for(rs, groups.size(), stats.name, [&](std::size_t g, std::size_t w) {
+      auto [from, to] = groups[g];
+      if (to - from == 1) {
+        merged[g] = std::move(disk[from]);
+        return;
+      }
       guarded(stats, [&] {
         merged[g] = merge_into_one(rs, stats, policy, std::span<const disk_run>(disk).subspan(from, to - from), g, w);
       });

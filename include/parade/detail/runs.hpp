@@ -24,11 +24,11 @@
 // in parallel; setup runs on one thread before any part.
 #pragma once
 
-#include <algorithm>
 #include <memory>
 #include <utility>
 #include <vector>
 
+#include "parade/detail/std.hpp"  // std::sort, std::clamp
 #include "parade/detail/elements.hpp"
 #include "parade/detail/memory.hpp"
 #include "parade/detail/node.hpp"

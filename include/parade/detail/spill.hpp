@@ -168,6 +168,10 @@ class spill_space {
 std::size_t exchange_round_bytes(const memory_account& a, int ranks);
 // Fails a step one of whose groups does not fit the memory budget.
 [[noreturn]] void group_too_large(const std::string& step, std::size_t values, std::size_t bytes, std::size_t budget);
+// Hands the heap's free pages back to the system (glibc keeps what was
+// freed, per thread arena): called when a barrier's memory is gone, so a
+// run's later steps and the program after it do not carry it.
+void return_free_memory();
 
 // Block size of runs: big enough for sequential I/O and good compression,
 // small enough that a merge of many runs holds little (a 4 GB sort under
