@@ -121,7 +121,8 @@ void merge_passes(run_state& rs, step_stats& stats, Policy& policy, std::vector<
     std::vector<disk_run> merged(groups.size());
     rs.memory().take(tasks * each);
     parallel_for(rs, groups.size(), stats.name, [&](std::size_t g, std::size_t w) {
-      auto [from, to] = groups[g];
+      // Not a structured binding: clang 14 cannot capture one in the lambda below.
+      const std::size_t from = groups[g].first, to = groups[g].second;
       if (to - from == 1) {
         merged[g] = std::move(disk[from]);
         return;
